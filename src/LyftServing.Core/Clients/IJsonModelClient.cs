@@ -1,0 +1,30 @@
+using System.Text.Json;
+
+namespace LyftServing;
+
+/// <summary>
+/// Calls a model with JSON features and returns its output as JSON: the untyped path used by the
+/// HTTP adapter and other transports.
+/// </summary>
+/// <remarks>Thread-safe. Features are bound with the options configured through <c>ConfigureJson</c>.</remarks>
+public interface IJsonModelClient
+{
+    /// <summary>Gets the model's name.</summary>
+    string ModelName { get; }
+
+    /// <summary>Gets the model's features type.</summary>
+    Type FeaturesType { get; }
+
+    /// <summary>Gets the model's output type.</summary>
+    Type OutputType { get; }
+
+    /// <summary>Binds <paramref name="features"/> to the model's features type and predicts.</summary>
+    /// <param name="features">The features as JSON.</param>
+    /// <param name="version">A loaded version to call, or <see langword="null"/> for the primary version.</param>
+    /// <param name="cancellationToken">Cancels the call while it waits.</param>
+    /// <returns>The output and the version that produced it.</returns>
+    /// <exception cref="ModelFeaturesException">The features do not bind to the features type; the message names the JSON path.</exception>
+    /// <exception cref="ModelNotFoundException"><paramref name="version"/> is not a loaded version.</exception>
+    /// <exception cref="ModelNotReadyException">The model has no primary version.</exception>
+    ValueTask<JsonPrediction> PredictAsync(JsonElement features, string? version, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,74 @@
+using Microsoft.Extensions.Primitives;
+
+namespace LyftServing;
+
+/// <summary>
+/// Runtime control of the served models: load, promote, roll back and unload versions, check the
+/// store now, and read each model's status.
+/// </summary>
+/// <remarks>
+/// Thread-safe singleton. Operations on one model run one at a time (in call order); operations
+/// on different models run independently. Every operation keeps the model serving: a version that
+/// fails to load or fails required self-tests never replaces the primary.
+/// </remarks>
+public interface IModelManager
+{
+    /// <summary>Gets the status of every served model, in ordinal name order.</summary>
+    /// <returns>A snapshot of the statuses.</returns>
+    IReadOnlyList<ModelStatus> GetStatus();
+
+    /// <summary>Gets the status of one model.</summary>
+    /// <param name="modelName">The model's name.</param>
+    /// <returns>A snapshot of the status.</returns>
+    /// <exception cref="ModelNotFoundException">No model has this name.</exception>
+    ModelStatus GetStatus(string modelName);
+
+    /// <summary>Gets a token that fires the next time the model's status changes (a version loads, fails, is promoted or retired).</summary>
+    /// <param name="modelName">The model's name.</param>
+    /// <returns>A change token; get a new one after it fires.</returns>
+    /// <exception cref="ModelNotFoundException">No model has this name.</exception>
+    IChangeToken GetChangeToken(string modelName);
+
+    /// <summary>Loads a version next to the primary without promoting it, so calls that name it can use it.</summary>
+    /// <param name="modelName">The model's name.</param>
+    /// <param name="version">The version to load.</param>
+    /// <param name="cancellationToken">Cancels the load.</param>
+    /// <returns>The loaded version's status.</returns>
+    /// <exception cref="ModelNotFoundException">No model has this name.</exception>
+    /// <exception cref="ModelLoadException">The version failed to load or failed required self-tests.</exception>
+    Task<ModelVersionStatus> LoadVersionAsync(string modelName, string version, CancellationToken cancellationToken = default);
+
+    /// <summary>Makes a version the primary: loads it if needed, swaps atomically, then drains and disposes the previous primary.</summary>
+    /// <param name="modelName">The model's name.</param>
+    /// <param name="version">The version to promote.</param>
+    /// <param name="cancellationToken">Cancels the load; once the swap has happened it completes.</param>
+    /// <returns>A task that completes when the version is primary (the previous one may still be draining).</returns>
+    /// <exception cref="ModelNotFoundException">No model has this name.</exception>
+    /// <exception cref="ModelLoadException">The version failed to load or failed required self-tests; the previous primary keeps serving.</exception>
+    Task PromoteAsync(string modelName, string version, CancellationToken cancellationToken = default);
+
+    /// <summary>Promotes the version that was primary before the current one.</summary>
+    /// <param name="modelName">The model's name.</param>
+    /// <param name="cancellationToken">Cancels the load.</param>
+    /// <returns>The version that is primary now.</returns>
+    /// <exception cref="ModelNotFoundException">No model has this name.</exception>
+    /// <exception cref="InvalidOperationException">No earlier primary version is known.</exception>
+    /// <exception cref="ModelLoadException">The earlier version failed to load; the current primary keeps serving.</exception>
+    Task<string> RollBackAsync(string modelName, CancellationToken cancellationToken = default);
+
+    /// <summary>Retires a loaded version that is not the primary: drains and disposes it.</summary>
+    /// <param name="modelName">The model's name.</param>
+    /// <param name="version">The version to unload.</param>
+    /// <param name="cancellationToken">Cancels the wait for the drain.</param>
+    /// <returns>A task that completes when the version is disposed.</returns>
+    /// <exception cref="ModelNotFoundException">No model has this name, or the version is not loaded.</exception>
+    /// <exception cref="InvalidOperationException">The version is the primary; promote another version first.</exception>
+    Task UnloadVersionAsync(string modelName, string version, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists the model's versions in its store now and applies its version policy (latest or pinned), as a poll would.</summary>
+    /// <param name="modelName">The model's name.</param>
+    /// <param name="cancellationToken">Cancels the refresh.</param>
+    /// <returns>A task that completes when any resulting promotion has completed or failed.</returns>
+    /// <exception cref="ModelNotFoundException">No model has this name.</exception>
+    Task RefreshAsync(string modelName, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,434 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace LyftServing.Internal;
+
+/// <summary>
+/// The typed half of a model host: loads versions, swaps the primary atomically, drains and
+/// disposes retired versions, and serves predictions on the hot path.
+/// </summary>
+internal sealed class ModelHost<TFeatures, TOutput> : ModelHost, IModelClient<TFeatures, TOutput>, IJsonModelClient
+{
+    private const string PrimaryRole = "primary";
+    private const string DirectRole = "direct";
+
+    private readonly Func<IServiceProvider, IModel<TFeatures, TOutput>> _factory;
+    private readonly JsonTypeInfo<TFeatures> _featuresInfo;
+    private readonly JsonTypeInfo<TOutput> _outputInfo;
+    private readonly string _activityName;
+    private readonly Lock _retiringLock = new();
+    private readonly List<Task> _retiring = [];
+
+    // The serving state is immutable; control operations (one at a time) publish a new one and
+    // the hot path reads whichever is current.
+    private ServingState _serving = ServingState.Empty;
+
+    public ModelHost(ModelHostContext context, Func<IServiceProvider, IModel<TFeatures, TOutput>> factory)
+        : base(context)
+    {
+        _factory = factory;
+        _featuresInfo = (JsonTypeInfo<TFeatures>)context.Json.GetTypeInfo(typeof(TFeatures));
+        _outputInfo = (JsonTypeInfo<TOutput>)context.Json.GetTypeInfo(typeof(TOutput));
+        _activityName = "predict " + context.Name;
+    }
+
+    public string ModelName => Name;
+
+    public override Type FeaturesType => typeof(TFeatures);
+
+    public override Type OutputType => typeof(TOutput);
+
+    protected override string? PrimaryVersion => Volatile.Read(ref _serving).Primary?.Version;
+
+    // ---- Hot path ----
+
+    public ValueTask<TOutput> PredictAsync(TFeatures features, CancellationToken cancellationToken = default)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<TOutput>(cancellationToken);
+        }
+
+        try
+        {
+            return new ValueTask<TOutput>(Run(AcquirePrimary(), features, PrimaryRole));
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<TOutput>(ex);
+        }
+    }
+
+    public ValueTask<JsonPrediction> PredictAsync(JsonElement features, string? version, CancellationToken cancellationToken = default)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<JsonPrediction>(cancellationToken);
+        }
+
+        try
+        {
+            var typed = JsonFeatureBinder.Bind(Name, features, _featuresInfo);
+            var loaded = version is null ? AcquirePrimary() : AcquireVersion(version);
+            var role = version is null || ReferenceEquals(loaded, Volatile.Read(ref _serving).Primary) ? PrimaryRole : DirectRole;
+            var output = Run(loaded, typed, role);
+            return new ValueTask<JsonPrediction>(new JsonPrediction(Name, loaded.Version, output, _outputInfo));
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<JsonPrediction>(ex);
+        }
+    }
+
+    private LoadedVersion<TFeatures, TOutput> AcquirePrimary()
+    {
+        while (true)
+        {
+            var primary = Volatile.Read(ref _serving).Primary
+                ?? throw new ModelNotReadyException(Name, Stopping.IsCancellationRequested
+                    ? $"Model '{Name}' is stopping."
+                    : $"Model '{Name}' has no version ready to serve yet.");
+
+            // A retired primary has already been replaced: read the state again.
+            if (primary.TryAcquire())
+            {
+                return primary;
+            }
+        }
+    }
+
+    private LoadedVersion<TFeatures, TOutput> AcquireVersion(string version)
+    {
+        var loaded = Volatile.Read(ref _serving).Find(version);
+        return loaded is not null && loaded.TryAcquire()
+            ? loaded
+            : throw new ModelNotFoundException(Name, version);
+    }
+
+    /// <summary>Runs one prediction on an acquired version and releases it.</summary>
+    private TOutput Run(LoadedVersion<TFeatures, TOutput> version, TFeatures features, string role)
+    {
+        var metrics = Context.Metrics;
+        var timed = metrics.InferenceDuration.Enabled;
+        var counted = metrics.InferenceActive.Enabled;
+        var started = timed ? Stopwatch.GetTimestamp() : 0;
+        if (counted)
+        {
+            metrics.InferenceActive.Add(1, ModelServingMetrics.Tags(Name, version.Version, role));
+        }
+
+        var activity = ModelServingTelemetry.Source.HasListeners() ? StartActivity(version, role) : null;
+        string? errorType = null;
+        try
+        {
+            return version.Model.Predict(features);
+        }
+        catch (Exception ex)
+        {
+            errorType = ex.GetType().FullName;
+            activity?.SetStatus(ActivityStatusCode.Error, errorType);
+            activity?.SetTag(ModelServingTelemetry.ErrorTypeTag, errorType);
+            throw;
+        }
+        finally
+        {
+            version.Release();
+            activity?.Dispose();
+            if (counted)
+            {
+                metrics.InferenceActive.Add(-1, ModelServingMetrics.Tags(Name, version.Version, role));
+            }
+
+            if (timed)
+            {
+                var tags = ModelServingMetrics.Tags(Name, version.Version, role);
+                if (errorType is not null)
+                {
+                    tags.Add(ModelServingTelemetry.ErrorTypeTag, errorType);
+                }
+
+                metrics.InferenceDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
+            }
+        }
+    }
+
+    private Activity? StartActivity(LoadedVersion<TFeatures, TOutput> version, string role)
+    {
+        var activity = ModelServingTelemetry.Source.StartActivity(_activityName, ActivityKind.Internal);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(ModelServingTelemetry.ModelNameTag, Name);
+            activity.SetTag(ModelServingTelemetry.ModelVersionTag, version.Version);
+            activity.SetTag(ModelServingTelemetry.RoleTag, role);
+        }
+
+        return activity;
+    }
+
+    // ---- Control operations (called one at a time by the base class) ----
+
+    protected override async Task PromoteCoreAsync(string version, CancellationToken cancellationToken, bool recordHistory = true)
+    {
+        var current = Volatile.Read(ref _serving);
+        if (current.Primary?.Version == version)
+        {
+            return;
+        }
+
+        var target = current.Find(version) ?? await LoadCoreAsync(version, cancellationToken).ConfigureAwait(false);
+        var previous = current.Primary;
+        Publish(new ServingState(target, [.. current.Versions.Where(v => v != previous && v != target), target]));
+        UpdateRecord(target.Version, target.RecordOwner, r => r.Role = ModelVersionRole.Primary);
+        OnPromoted(target.Version, previous?.Version, recordHistory);
+        if (previous is not null)
+        {
+            _ = Retire(previous);
+        }
+    }
+
+    protected override async Task LoadSideBySideCoreAsync(string version, CancellationToken cancellationToken)
+    {
+        var current = Volatile.Read(ref _serving);
+        if (current.Find(version) is not null)
+        {
+            return;
+        }
+
+        var loaded = await LoadCoreAsync(version, cancellationToken).ConfigureAwait(false);
+        Publish(new ServingState(current.Primary, [.. current.Versions, loaded]));
+    }
+
+    protected override Task UnloadCore(string version)
+    {
+        var current = Volatile.Read(ref _serving);
+        var loaded = current.Find(version) ?? throw new ModelNotFoundException(Name, version);
+        if (loaded == current.Primary)
+        {
+            throw new InvalidOperationException($"Version '{version}' is the primary of model '{Name}'; promote another version before unloading it.");
+        }
+
+        Publish(new ServingState(current.Primary, [.. current.Versions.Where(v => v != loaded)]));
+        return Retire(loaded);
+    }
+
+    protected override Task RetireAllAsync()
+    {
+        var current = Volatile.Read(ref _serving);
+        Publish(ServingState.Empty);
+        Log.HostStopping(Logger, Name, current.Versions.Length);
+        foreach (var version in current.Versions)
+        {
+            Retire(version);
+        }
+
+        lock (_retiringLock)
+        {
+            return Task.WhenAll(_retiring);
+        }
+    }
+
+    private void Publish(ServingState next) => Interlocked.Exchange(ref _serving, next);
+
+    /// <summary>Loads, warms up and self-tests a version; it serves only if this completes.</summary>
+    private async Task<LoadedVersion<TFeatures, TOutput>> LoadCoreAsync(string version, CancellationToken cancellationToken)
+    {
+        var owner = new object();
+        BeginRecord(version, owner);
+        Log.VersionLoading(Logger, Name, version);
+        var started = TimeProvider.GetTimestamp();
+        IModel<TFeatures, TOutput>? model = null;
+        try
+        {
+            var artifact = await Context.Store.GetArtifactAsync(Name, version, cancellationToken).ConfigureAwait(false);
+            UpdateRecord(version, owner, r => r.ContentHash = artifact.ContentHash);
+            model = _factory(Context.Services);
+            await model.LoadAsync(artifact, cancellationToken).ConfigureAwait(false);
+            if (model is IModelWarmup warmup)
+            {
+                await warmup.WarmUpAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            UpdateRecord(version, owner, r => r.State = ModelVersionState.SelfTesting);
+            var report = await RunSelfTestsAsync(model, artifact, owner, cancellationToken).ConfigureAwait(false);
+            var metadata = (model as IModelMetadataSource)?.GetMetadata();
+            var elapsed = TimeProvider.GetElapsedTime(started);
+            UpdateRecord(version, owner, r =>
+            {
+                r.State = ModelVersionState.Ready;
+                r.LoadedAt = TimeProvider.GetUtcNow();
+                r.LoadDuration = elapsed;
+                r.Metadata = metadata;
+            });
+            RecordLoadDuration(version, elapsed, errorType: null);
+            Log.VersionLoaded(Logger, Name, version, artifact.ContentHash, elapsed.TotalMilliseconds);
+            return new LoadedVersion<TFeatures, TOutput>(Name, version, model, artifact, owner);
+        }
+        catch (Exception ex)
+        {
+            if (model is not null)
+            {
+                await DisposeQuietlyAsync(model, version).ConfigureAwait(false);
+            }
+
+            if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
+            {
+                RemoveRecord(version, owner);
+                throw;
+            }
+
+            var failure = ex as ModelLoadException
+                ?? new ModelLoadException(Name, version, $"Model '{Name}' version '{version}' failed to load: {ex.GetType().Name}: {ex.Message}", ex);
+            var error = ToError(failure);
+            UpdateRecord(version, owner, r =>
+            {
+                r.State = ModelVersionState.Failed;
+                r.Error = error;
+            });
+            RecordLoadDuration(version, TimeProvider.GetElapsedTime(started), error.ErrorType);
+            Log.VersionLoadFailed(Logger, Name, version, failure.Message, ex);
+            if (ReferenceEquals(failure, ex))
+            {
+                throw;
+            }
+
+            throw failure;
+        }
+    }
+
+    private async Task<SelfTestReport> RunSelfTestsAsync(IModel<TFeatures, TOutput> model, ModelArtifact artifact, object owner, CancellationToken cancellationToken)
+    {
+        var options = Context.Options;
+        var report = await SelfTestRunner.RunAsync(model, artifact, options.SelfTestTolerance, Context.Json, TimeProvider, cancellationToken).ConfigureAwait(false);
+        UpdateRecord(artifact.Version, owner, r => r.SelfTests = report);
+        if (report.Cases.Count > 0)
+        {
+            var counter = Context.Metrics.SelfTestRuns;
+            if (counter.Enabled)
+            {
+                var tags = default(TagList);
+                tags.Add(ModelServingTelemetry.ModelNameTag, Name);
+                tags.Add(ModelServingTelemetry.ModelVersionTag, artifact.Version);
+                tags.Add(ModelServingTelemetry.SelfTestResultTag, report.Succeeded ? "pass" : "fail");
+                counter.Add(1, tags);
+            }
+
+            if (report.Succeeded)
+            {
+                Log.SelfTestsPassed(Logger, Name, artifact.Version, report.Passed);
+            }
+            else
+            {
+                Log.SelfTestsFailed(Logger, Name, artifact.Version, report.Failed, report.Cases.Count, SelfTestRunner.Summarize(report));
+            }
+        }
+
+        if (options.RequireSelfTests)
+        {
+            if (report.Cases.Count == 0)
+            {
+                throw new ModelLoadException(Name, artifact.Version, $"Model '{Name}' version '{artifact.Version}' has no self-test cases, and RequireSelfTests is set: add {ModelArtifact.TestDataFileName} to the version or implement IModelTestData.");
+            }
+
+            if (!report.Succeeded)
+            {
+                throw new ModelLoadException(Name, artifact.Version, $"Model '{Name}' version '{artifact.Version}' failed its self-tests: {SelfTestRunner.Summarize(report)}.");
+            }
+        }
+
+        return report;
+    }
+
+    private void RecordLoadDuration(string version, TimeSpan elapsed, string? errorType)
+    {
+        var histogram = Context.Metrics.LoadDuration;
+        if (!histogram.Enabled)
+        {
+            return;
+        }
+
+        var tags = default(TagList);
+        tags.Add(ModelServingTelemetry.ModelNameTag, Name);
+        tags.Add(ModelServingTelemetry.ModelVersionTag, version);
+        if (errorType is not null)
+        {
+            tags.Add(ModelServingTelemetry.ErrorTypeTag, errorType);
+        }
+
+        histogram.Record(elapsed.TotalSeconds, tags);
+    }
+
+    /// <summary>Drains and disposes a version that no serving state references any more.</summary>
+    private Task Retire(LoadedVersion<TFeatures, TOutput> version)
+    {
+        UpdateRecord(version.Version, version.RecordOwner, r =>
+        {
+            r.State = ModelVersionState.Draining;
+            r.Role = ModelVersionRole.None;
+        });
+        var task = RetireCoreAsync(version);
+        lock (_retiringLock)
+        {
+            _retiring.RemoveAll(t => t.IsCompleted);
+            _retiring.Add(task);
+        }
+
+        return task;
+    }
+
+    private async Task RetireCoreAsync(LoadedVersion<TFeatures, TOutput> version)
+    {
+        // Off the caller's thread: promotion returns while the old version drains.
+        await Task.Yield();
+        if (!await version.RetireAsync(DrainTimeout, TimeProvider, CancellationToken.None).ConfigureAwait(false))
+        {
+            Log.VersionDrainTimedOut(Logger, Name, version.Version, DrainTimeout);
+        }
+
+        await DisposeQuietlyAsync(version.Model, version.Version).ConfigureAwait(false);
+        RemoveRecord(version.Version, version.RecordOwner);
+        Log.VersionRetired(Logger, Name, version.Version);
+    }
+
+    private async ValueTask DisposeQuietlyAsync(IModel<TFeatures, TOutput> model, string version)
+    {
+        try
+        {
+            switch (model)
+            {
+                case IAsyncDisposable asyncDisposable:
+                    await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+                    break;
+                case IDisposable disposable:
+                    disposable.Dispose();
+                    break;
+            }
+        }
+        catch (Exception ex)
+        {
+            Log.VersionDisposeFailed(Logger, Name, version, ex);
+        }
+    }
+
+    private sealed class ServingState(LoadedVersion<TFeatures, TOutput>? primary, LoadedVersion<TFeatures, TOutput>[] versions)
+    {
+        public static readonly ServingState Empty = new(null, []);
+
+        public LoadedVersion<TFeatures, TOutput>? Primary { get; } = primary;
+
+        public LoadedVersion<TFeatures, TOutput>[] Versions { get; } = versions;
+
+        public LoadedVersion<TFeatures, TOutput>? Find(string version)
+        {
+            foreach (var loaded in Versions)
+            {
+                if (loaded.Version == version)
+                {
+                    return loaded;
+                }
+            }
+
+            return null;
+        }
+    }
+}

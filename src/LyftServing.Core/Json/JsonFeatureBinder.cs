@@ -1,0 +1,170 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace LyftServing.Internal;
+
+/// <summary>
+/// Binds JSON features to a features type and turns System.Text.Json's failures into messages a
+/// caller can act on: the JSON path and what was expected there, without .NET type internals.
+/// </summary>
+internal static class JsonFeatureBinder
+{
+    public static T Bind<T>(string modelName, JsonElement features, JsonTypeInfo<T> typeInfo)
+    {
+        if (features.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
+        {
+            throw new ModelFeaturesException(modelName, "$", $"Model '{modelName}' needs features ({Describe(typeInfo)}), not null.");
+        }
+
+        T? value;
+        try
+        {
+            value = features.Deserialize(typeInfo);
+        }
+        catch (JsonException ex)
+        {
+            throw new ModelFeaturesException(modelName, ex.Path ?? "$", Explain(modelName, ex, typeInfo), ex);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or NotSupportedException or FormatException or OverflowException or ArgumentException)
+        {
+            // Thrown by a converter or a constructor of the features type on a bad value.
+            throw new ModelFeaturesException(modelName, "$", $"The features do not fit model '{modelName}': {ex.Message}", ex);
+        }
+
+        return value is null
+            ? throw new ModelFeaturesException(modelName, "$", $"Model '{modelName}' needs features ({Describe(typeInfo)}), not null.")
+            : value;
+    }
+
+    private static string Explain(string modelName, JsonException ex, JsonTypeInfo root)
+    {
+        var path = ex.Path ?? "$";
+        var message = ex.Message;
+        if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
+        {
+            var parent = Resolve(root, ParentPath(path));
+            var known = parent?.Kind == JsonTypeInfoKind.Object
+                ? string.Join(", ", parent.Properties.Select(p => p.Name))
+                : null;
+            return $"'{path}' is not a feature of model '{modelName}'" + (known is null ? "." : $"; expected only: {known}.");
+        }
+
+        if (message.Contains("missing required properties", StringComparison.Ordinal))
+        {
+            var target = Resolve(root, path);
+            var required = target?.Properties.Where(p => p.IsRequired).Select(p => p.Name).ToArray() ?? [];
+            return required.Length == 0
+                ? $"'{path}' is missing required features."
+                : $"'{path}' is missing required features; required: {string.Join(", ", required)}.";
+        }
+
+        var expected = Resolve(root, path);
+        if (expected is not null)
+        {
+            return $"'{path}' must be {Describe(expected)}.";
+        }
+
+        // Malformed JSON inside the features, depth limit and other reader errors.
+        var end = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return $"'{path}' is invalid: {(end < 0 ? message : message[..end])}";
+    }
+
+    /// <summary>Follows a JSON path such as <c>$.trip.stops[2].lat</c> through the contract of the root type.</summary>
+    private static JsonTypeInfo? Resolve(JsonTypeInfo root, string path)
+    {
+        var current = root;
+        var i = 1; // skip '$'
+        while (current is not null && i < path.Length)
+        {
+            if (path[i] == '.')
+            {
+                var end = path.IndexOfAny(['.', '['], i + 1);
+                var name = end < 0 ? path[(i + 1)..] : path[(i + 1)..end];
+                i = end < 0 ? path.Length : end;
+                current = FindProperty(current, name);
+            }
+            else if (path[i] == '[')
+            {
+                var end = path.IndexOf(']', i);
+                if (end < 0)
+                {
+                    return null;
+                }
+
+                var inside = path[(i + 1)..end];
+                i = end + 1;
+                if (inside.StartsWith('\''))
+                {
+                    current = FindProperty(current, inside.Trim('\''));
+                }
+                else
+                {
+                    current = current.ElementType is { } element ? current.Options.GetTypeInfo(element) : null;
+                }
+            }
+            else
+            {
+                return null;
+            }
+        }
+
+        return current;
+    }
+
+    private static JsonTypeInfo? FindProperty(JsonTypeInfo owner, string name)
+    {
+        if (owner.Kind == JsonTypeInfoKind.Dictionary && owner.ElementType is { } valueType)
+        {
+            return owner.Options.GetTypeInfo(valueType);
+        }
+
+        var comparison = owner.Options.PropertyNameCaseInsensitive ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        var property = owner.Properties.FirstOrDefault(p => string.Equals(p.Name, name, comparison));
+        return property is null ? null : owner.Options.GetTypeInfo(property.PropertyType);
+    }
+
+    private static string ParentPath(string path)
+    {
+        var cut = path.LastIndexOfAny(['.', '[']);
+        return cut <= 0 ? "$" : path[..cut];
+    }
+
+    public static string Describe(JsonTypeInfo info)
+    {
+        var type = Nullable.GetUnderlyingType(info.Type) ?? info.Type;
+        var kind = info.Kind switch
+        {
+            JsonTypeInfoKind.Object => "an object",
+            JsonTypeInfoKind.Enumerable => "an array",
+            JsonTypeInfoKind.Dictionary => "an object",
+            _ => null,
+        };
+        if (kind is not null)
+        {
+            return kind;
+        }
+
+        return Type.GetTypeCode(type) switch
+        {
+            TypeCode.Boolean => "true or false",
+            TypeCode.String or TypeCode.Char => "a string",
+            TypeCode.Byte => "an integer from 0 to 255",
+            TypeCode.SByte => "an integer from -128 to 127",
+            TypeCode.Int16 => "an integer from -32768 to 32767",
+            TypeCode.UInt16 => "an integer from 0 to 65535",
+            TypeCode.Int32 => "an integer from -2147483648 to 2147483647",
+            TypeCode.UInt32 => "an integer from 0 to 4294967295",
+            TypeCode.Int64 => "an integer from -9223372036854775808 to 9223372036854775807",
+            TypeCode.UInt64 => "an integer from 0 to 18446744073709551615",
+            TypeCode.Single => "a number (32-bit float)",
+            TypeCode.Double => "a number",
+            TypeCode.Decimal => "a decimal number",
+            TypeCode.DateTime => "a date-time string (ISO 8601)",
+            _ when type.IsEnum => $"one of: {string.Join(", ", Enum.GetNames(type))}",
+            _ when type == typeof(DateTimeOffset) => "a date-time string (ISO 8601)",
+            _ when type == typeof(Guid) => "a GUID string",
+            _ when type == typeof(TimeSpan) => "a time span string (such as \"00:01:30\")",
+            _ => "a valid value",
+        };
+    }
+}

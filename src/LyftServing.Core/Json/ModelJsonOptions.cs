@@ -1,0 +1,26 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace LyftServing;
+
+/// <summary>
+/// How features and outputs are bound from and written to JSON (by <see cref="IJsonModelClient"/>,
+/// <c>testdata.json</c> and the HTTP adapter). Change it with <c>ConfigureJson</c>.
+/// </summary>
+/// <remarks>
+/// The defaults are strict, so that a caller's mistake is an error rather than a silent default:
+/// web naming (camelCase, case-insensitive), unknown properties rejected, nullable annotations and
+/// required constructor parameters respected, numbers only as JSON numbers, depth at most 32.
+/// </remarks>
+public sealed class ModelJsonOptions
+{
+    /// <summary>Gets the serializer options.</summary>
+    public JsonSerializerOptions SerializerOptions { get; } = new(JsonSerializerDefaults.Web)
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
+        NumberHandling = JsonNumberHandling.Strict,
+        MaxDepth = 32,
+    };
+}

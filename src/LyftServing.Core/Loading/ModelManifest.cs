@@ -1,0 +1,86 @@
+using System.Collections.ObjectModel;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace LyftServing;
+
+/// <summary>
+/// The parsed <c>model.json</c> of a version: which runtime serves it, a description and
+/// free-form properties for the model code.
+/// </summary>
+/// <remarks>
+/// Example: <c>{"runtime": "onnx", "description": "ETA v7", "properties": {"threshold": 0.5}}</c>.
+/// Unknown top-level keys are rejected so that a typo fails the load instead of being ignored;
+/// anything specific to model code belongs in <c>properties</c>. Immutable and thread-safe.
+/// </remarks>
+public sealed class ModelManifest
+{
+    private static readonly JsonSerializerOptions ParseOptions = new(JsonSerializerDefaults.Web)
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        AllowTrailingCommas = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+    };
+
+    /// <summary>Creates a manifest.</summary>
+    /// <param name="runtime">The name of the model runtime that serves the version, or <see langword="null"/>.</param>
+    /// <param name="description">A human-readable description, or <see langword="null"/>.</param>
+    /// <param name="properties">Free-form properties, or <see langword="null"/> for none.</param>
+    public ModelManifest(string? runtime = null, string? description = null, IReadOnlyDictionary<string, JsonElement>? properties = null)
+    {
+        Runtime = runtime;
+        Description = description;
+        Properties = properties ?? ReadOnlyDictionary<string, JsonElement>.Empty;
+    }
+
+    /// <summary>Gets the manifest of a version without <c>model.json</c>.</summary>
+    public static ModelManifest Empty { get; } = new();
+
+    /// <summary>Gets the name of the model runtime that serves this version (for example <c>onnx</c>), if any.</summary>
+    public string? Runtime { get; }
+
+    /// <summary>Gets the description, if any.</summary>
+    public string? Description { get; }
+
+    /// <summary>Gets the free-form properties.</summary>
+    public IReadOnlyDictionary<string, JsonElement> Properties { get; }
+
+    /// <summary>Parses the UTF-8 JSON of a <c>model.json</c> file.</summary>
+    /// <param name="utf8Json">The file's bytes.</param>
+    /// <returns>The manifest.</returns>
+    /// <exception cref="InvalidDataException">The JSON is malformed or has unknown keys.</exception>
+    public static ModelManifest Parse(ReadOnlySpan<byte> utf8Json)
+    {
+        ManifestDocument? document;
+        try
+        {
+            document = JsonSerializer.Deserialize<ManifestDocument>(utf8Json, ParseOptions);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"{ModelArtifact.ManifestFileName} is not a valid manifest at '{ex.Path}': {FirstSentence(ex.Message)}", ex);
+        }
+
+        if (document is null)
+        {
+            throw new InvalidDataException($"{ModelArtifact.ManifestFileName} must hold a JSON object, not null.");
+        }
+
+        return new ModelManifest(document.Runtime, document.Description, document.Properties);
+    }
+
+    private static string FirstSentence(string message)
+    {
+        var end = message.IndexOf(". ", StringComparison.Ordinal);
+        return end < 0 ? message : message[..(end + 1)];
+    }
+
+    private sealed class ManifestDocument
+    {
+        public string? Runtime { get; set; }
+
+        public string? Description { get; set; }
+
+        public Dictionary<string, JsonElement>? Properties { get; set; }
+    }
+}

@@ -1,0 +1,43 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace LyftServing;
+
+/// <summary>The options of one model (configuration: <c>ModelServing:Models:{name}</c>).</summary>
+public sealed class ModelOptions
+{
+    /// <summary>
+    /// Gets or sets the name of the model runtime that serves this model (for example <c>onnx</c>,
+    /// registered by an adapter package), for models declared without C# model code.
+    /// </summary>
+    public string? Runtime { get; set; }
+
+    /// <summary>Gets or sets the model store directory of this model; <see langword="null"/> uses <see cref="ModelServingOptions.StoreRoot"/>.</summary>
+    public string? Store { get; set; }
+
+    /// <summary>Gets or sets the version to serve; <see langword="null"/> (the default) serves the newest version in the store.</summary>
+    public string? Version { get; set; }
+
+    /// <summary>Gets or sets how often to check the store for a newer version; <see langword="null"/> uses <see cref="ModelServingOptions.PollInterval"/>. Ignored when <see cref="Version"/> pins a version.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
+    public TimeSpan? PollInterval { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether the host needs this model: when <see langword="true"/> (the default) a
+    /// failed first load stops the host from starting and the model counts for readiness.
+    /// </summary>
+    public bool Required { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets whether a version must have self-test cases and pass all of them before it may
+    /// serve. When <see langword="false"/> (the default) self-tests still run and are reported.
+    /// </summary>
+    public bool RequireSelfTests { get; set; }
+
+    /// <summary>Gets or sets the tolerance for numbers in self-test cases that set none. Default: 1e-5.</summary>
+    [Range(0d, double.MaxValue)]
+    public double SelfTestTolerance { get; set; } = 1e-5;
+
+    /// <summary>Gets or sets the drain timeout of this model; <see langword="null"/> uses <see cref="ModelServingOptions.DrainTimeout"/>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan? DrainTimeout { get; set; }
+}

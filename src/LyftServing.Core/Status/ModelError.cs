@@ -1,0 +1,7 @@
+namespace LyftServing;
+
+/// <summary>An error kept for the status view: what failed and when, without a stack trace.</summary>
+/// <param name="Message">The message, naming model, version and cause.</param>
+/// <param name="ErrorType">The full name of the exception type of the cause.</param>
+/// <param name="Time">When it happened.</param>
+public sealed record ModelError(string Message, string ErrorType, DateTimeOffset Time);

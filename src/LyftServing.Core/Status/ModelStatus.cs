@@ -1,0 +1,23 @@
+namespace LyftServing;
+
+/// <summary>A point-in-time view of one model: its versions, which one is primary, and its last error.</summary>
+public sealed class ModelStatus
+{
+    /// <summary>Gets the model's name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Gets the name of the runtime that serves the model, when it was declared with one.</summary>
+    public string? Runtime { get; init; }
+
+    /// <summary>Gets whether the service needs this model to be ready (see <c>ModelOptions.Required</c>).</summary>
+    public required bool Required { get; init; }
+
+    /// <summary>Gets the primary version, or <see langword="null"/> when none serves.</summary>
+    public string? PrimaryVersion { get; init; }
+
+    /// <summary>Gets the versions that are loading, loaded, draining or failed, newest first.</summary>
+    public required IReadOnlyList<ModelVersionStatus> Versions { get; init; }
+
+    /// <summary>Gets the most recent error of the model (a failed load, self-test or store listing), if any.</summary>
+    public ModelError? LastError { get; init; }
+}

@@ -1,0 +1,24 @@
+namespace LyftServing.Internal;
+
+/// <summary>The stable event ids of LyftServing's log events; never renumber, only add.</summary>
+internal static class EventIds
+{
+    public const int VersionLoading = 1;
+    public const int VersionLoaded = 2;
+    public const int VersionLoadFailed = 3;
+    public const int VersionPromoted = 4;
+    public const int VersionRetired = 5;
+    public const int VersionDrainTimedOut = 6;
+    public const int VersionDisposeFailed = 7;
+    public const int SelfTestsPassed = 8;
+    public const int SelfTestsFailed = 9;
+    public const int StoreListFailed = 10;
+    public const int PollFailed = 11;
+    public const int FailedVersionSkipped = 12;
+    public const int ModelStartFailed = 13;
+    public const int ModelDiscovered = 14;
+    public const int InvalidVersionNameSkipped = 15;
+    public const int HostStopping = 16;
+    public const int NoVersionToServe = 17;
+    public const int ModelNotDiscovered = 18;
+}

@@ -1,0 +1,60 @@
+using Microsoft.Extensions.Logging;
+
+namespace LyftServing.Internal;
+
+internal static partial class Log
+{
+    [LoggerMessage(EventIds.VersionLoading, LogLevel.Information, "Loading model '{ModelName}' version '{ModelVersion}'")]
+    public static partial void VersionLoading(ILogger logger, string modelName, string modelVersion);
+
+    [LoggerMessage(EventIds.VersionLoaded, LogLevel.Information, "Loaded model '{ModelName}' version '{ModelVersion}' ({ContentHash}) in {DurationMs:F1} ms")]
+    public static partial void VersionLoaded(ILogger logger, string modelName, string modelVersion, string contentHash, double durationMs);
+
+    [LoggerMessage(EventIds.VersionLoadFailed, LogLevel.Error, "Model '{ModelName}' version '{ModelVersion}' failed to load; it will not serve: {Reason}")]
+    public static partial void VersionLoadFailed(ILogger logger, string modelName, string modelVersion, string reason, Exception exception);
+
+    [LoggerMessage(EventIds.VersionPromoted, LogLevel.Information, "Model '{ModelName}' now serves version '{ModelVersion}' (previous: '{PreviousVersion}')")]
+    public static partial void VersionPromoted(ILogger logger, string modelName, string modelVersion, string? previousVersion);
+
+    [LoggerMessage(EventIds.VersionRetired, LogLevel.Information, "Model '{ModelName}' version '{ModelVersion}' drained and disposed")]
+    public static partial void VersionRetired(ILogger logger, string modelName, string modelVersion);
+
+    [LoggerMessage(EventIds.VersionDrainTimedOut, LogLevel.Warning, "Model '{ModelName}' version '{ModelVersion}' still had calls in flight after the drain timeout of {DrainTimeout}; disposing it anyway")]
+    public static partial void VersionDrainTimedOut(ILogger logger, string modelName, string modelVersion, TimeSpan drainTimeout);
+
+    [LoggerMessage(EventIds.VersionDisposeFailed, LogLevel.Warning, "Disposing model '{ModelName}' version '{ModelVersion}' threw")]
+    public static partial void VersionDisposeFailed(ILogger logger, string modelName, string modelVersion, Exception exception);
+
+    [LoggerMessage(EventIds.SelfTestsPassed, LogLevel.Information, "Model '{ModelName}' version '{ModelVersion}' passed {Passed} self-test cases")]
+    public static partial void SelfTestsPassed(ILogger logger, string modelName, string modelVersion, int passed);
+
+    [LoggerMessage(EventIds.SelfTestsFailed, LogLevel.Warning, "Model '{ModelName}' version '{ModelVersion}' failed {Failed} of {Total} self-test cases; first: {FirstFailure}")]
+    public static partial void SelfTestsFailed(ILogger logger, string modelName, string modelVersion, int failed, int total, string firstFailure);
+
+    [LoggerMessage(EventIds.StoreListFailed, LogLevel.Error, "Model '{ModelName}' could not list its versions: {Reason}")]
+    public static partial void StoreListFailed(ILogger logger, string modelName, string reason, Exception exception);
+
+    [LoggerMessage(EventIds.NoVersionToServe, LogLevel.Error, "Model '{ModelName}': {Reason}")]
+    public static partial void NoVersionToServe(ILogger logger, string modelName, string reason);
+
+    [LoggerMessage(EventIds.PollFailed, LogLevel.Warning, "Model '{ModelName}': checking the store for new versions failed; the current version keeps serving")]
+    public static partial void PollFailed(ILogger logger, string modelName, Exception exception);
+
+    [LoggerMessage(EventIds.FailedVersionSkipped, LogLevel.Debug, "Model '{ModelName}' version '{ModelVersion}' failed before and has not changed since; not retrying")]
+    public static partial void FailedVersionSkipped(ILogger logger, string modelName, string modelVersion);
+
+    [LoggerMessage(EventIds.ModelStartFailed, LogLevel.Error, "Model '{ModelName}' is optional and could not start; the service starts without it: {Reason}")]
+    public static partial void ModelStartFailed(ILogger logger, string modelName, string reason);
+
+    [LoggerMessage(EventIds.ModelDiscovered, LogLevel.Information, "Discovered model '{ModelName}' (runtime '{Runtime}') in the store '{StoreRoot}'")]
+    public static partial void ModelDiscovered(ILogger logger, string modelName, string runtime, string storeRoot);
+
+    [LoggerMessage(EventIds.ModelNotDiscovered, LogLevel.Warning, "Not serving the store folder '{ModelName}': {Reason}")]
+    public static partial void ModelNotDiscovered(ILogger logger, string modelName, string reason);
+
+    [LoggerMessage(EventIds.InvalidVersionNameSkipped, LogLevel.Warning, "Model '{ModelName}': ignoring the store entry '{Entry}', which is not a valid version name ({Pattern})")]
+    public static partial void InvalidVersionNameSkipped(ILogger logger, string modelName, string entry, string pattern);
+
+    [LoggerMessage(EventIds.HostStopping, LogLevel.Information, "Stopping model '{ModelName}': draining and disposing {Count} loaded versions")]
+    public static partial void HostStopping(ILogger logger, string modelName, int count);
+}

@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace LyftServing.Internal;
+
+/// <summary>The instruments of the <c>LyftServing</c> meter (created through <see cref="IMeterFactory"/>).</summary>
+internal sealed class ModelServingMetrics
+{
+    public ModelServingMetrics(IMeterFactory meterFactory)
+    {
+        Meter = meterFactory.Create(ModelServingTelemetry.MeterName);
+        InferenceDuration = Meter.CreateHistogram<double>(
+            "lyftserving.inference.duration",
+            unit: "s",
+            description: "Duration of predictions, by model, version and role.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+        InferenceActive = Meter.CreateUpDownCounter<long>(
+            "lyftserving.inference.active",
+            unit: "{request}",
+            description: "Predictions in flight, by model, version and role.");
+        LoadDuration = Meter.CreateHistogram<double>(
+            "lyftserving.model.load.duration",
+            unit: "s",
+            description: "Duration of version loads (load, warm-up and self-tests), with error.type when the load failed.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300] });
+        SelfTestRuns = Meter.CreateCounter<long>(
+            "lyftserving.self_test.runs",
+            unit: "{run}",
+            description: "Self-test runs after version loads, by result.");
+    }
+
+    public Meter Meter { get; }
+
+    public Histogram<double> InferenceDuration { get; }
+
+    public UpDownCounter<long> InferenceActive { get; }
+
+    public Histogram<double> LoadDuration { get; }
+
+    public Counter<long> SelfTestRuns { get; }
+
+    public static TagList Tags(string model, string version, string role)
+    {
+        var tags = default(TagList);
+        tags.Add(ModelServingTelemetry.ModelNameTag, model);
+        tags.Add(ModelServingTelemetry.ModelVersionTag, version);
+        tags.Add(ModelServingTelemetry.RoleTag, role);
+        return tags;
+    }
+}
