@@ -378,9 +378,11 @@ internal sealed class ModelHost<TFeatures, TOutput> : ModelHost, IModelClient<TF
 
     private async Task RetireCoreAsync(LoadedVersion<TFeatures, TOutput> version)
     {
-        // Off the caller's thread: promotion returns while the old version drains.
+        // Flag the version and arm the drain timeout now; drain and dispose off the caller's
+        // thread, so promotion returns while the old version drains.
+        var draining = version.RetireAsync(DrainTimeout, TimeProvider, CancellationToken.None);
         await Task.Yield();
-        if (!await version.RetireAsync(DrainTimeout, TimeProvider, CancellationToken.None).ConfigureAwait(false))
+        if (!await draining.ConfigureAwait(false))
         {
             Log.VersionDrainTimedOut(Logger, Name, version.Version, DrainTimeout);
         }
