@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -19,6 +20,7 @@ internal sealed class ModelHost<TFeatures, TOutput> : ModelHost, IModelClient<TF
     private readonly string _activityName;
     private readonly Lock _retiringLock = new();
     private readonly List<Task> _retiring = [];
+    private readonly HashSet<LoadedVersion<TFeatures, TOutput>> _draining = [];
 
     // The serving state is immutable; control operations (one at a time) publish a new one and
     // the hot path reads whichever is current.
@@ -109,14 +111,11 @@ internal sealed class ModelHost<TFeatures, TOutput> : ModelHost, IModelClient<TF
     /// <summary>Runs one prediction on an acquired version and releases it.</summary>
     private TOutput Run(LoadedVersion<TFeatures, TOutput> version, TFeatures features, string role)
     {
-        var metrics = Context.Metrics;
-        var timed = metrics.InferenceDuration.Enabled;
-        var counted = metrics.InferenceActive.Enabled;
+        // In-flight calls are observed from the versions' own counts (lyftserving.inference.active),
+        // so the hot path records one histogram value at most.
+        var duration = Context.Metrics.InferenceDuration;
+        var timed = duration.Enabled;
         var started = timed ? Stopwatch.GetTimestamp() : 0;
-        if (counted)
-        {
-            metrics.InferenceActive.Add(1, ModelServingMetrics.Tags(Name, version.Version, role));
-        }
 
         var activity = ModelServingTelemetry.Source.HasListeners() ? StartActivity(version, role) : null;
         string? errorType = null;
@@ -135,11 +134,6 @@ internal sealed class ModelHost<TFeatures, TOutput> : ModelHost, IModelClient<TF
         {
             version.Release();
             activity?.Dispose();
-            if (counted)
-            {
-                metrics.InferenceActive.Add(-1, ModelServingMetrics.Tags(Name, version.Version, role));
-            }
-
             if (timed)
             {
                 var tags = ModelServingMetrics.Tags(Name, version.Version, role);
@@ -148,7 +142,7 @@ internal sealed class ModelHost<TFeatures, TOutput> : ModelHost, IModelClient<TF
                     tags.Add(ModelServingTelemetry.ErrorTypeTag, errorType);
                 }
 
-                metrics.InferenceDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
+                duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
             }
         }
     }
@@ -227,6 +221,26 @@ internal sealed class ModelHost<TFeatures, TOutput> : ModelHost, IModelClient<TF
             return Task.WhenAll(_retiring);
         }
     }
+
+    public override void ObserveActive(List<Measurement<long>> measurements)
+    {
+        var current = Volatile.Read(ref _serving);
+        foreach (var version in current.Versions)
+        {
+            measurements.Add(ActiveMeasurement(version, version == current.Primary ? PrimaryRole : DirectRole));
+        }
+
+        lock (_retiringLock)
+        {
+            foreach (var version in _draining)
+            {
+                measurements.Add(ActiveMeasurement(version, DirectRole));
+            }
+        }
+    }
+
+    private Measurement<long> ActiveMeasurement(LoadedVersion<TFeatures, TOutput> version, string role) =>
+        new(version.InFlight, ModelServingMetrics.Tags(Name, version.Version, role));
 
     private void Publish(ServingState next) => Interlocked.Exchange(ref _serving, next);
 
@@ -366,6 +380,11 @@ internal sealed class ModelHost<TFeatures, TOutput> : ModelHost, IModelClient<TF
             r.State = ModelVersionState.Draining;
             r.Role = ModelVersionRole.None;
         });
+        lock (_retiringLock)
+        {
+            _draining.Add(version);
+        }
+
         var task = RetireCoreAsync(version);
         lock (_retiringLock)
         {
@@ -388,6 +407,11 @@ internal sealed class ModelHost<TFeatures, TOutput> : ModelHost, IModelClient<TF
         }
 
         await DisposeQuietlyAsync(version.Model, version.Version).ConfigureAwait(false);
+        lock (_retiringLock)
+        {
+            _draining.Remove(version);
+        }
+
         RemoveRecord(version.Version, version.RecordOwner);
         Log.VersionRetired(Logger, Name, version.Version);
     }

@@ -182,6 +182,9 @@ internal abstract class ModelHost : IDisposable
         }
     }
 
+    /// <summary>Adds the in-flight call count of every loaded or draining version.</summary>
+    public abstract void ObserveActive(List<System.Diagnostics.Metrics.Measurement<long>> measurements);
+
     // ---- For the typed half ----
 
     protected abstract Task PromoteCoreAsync(string version, CancellationToken cancellationToken, bool recordHistory = true);

@@ -66,6 +66,11 @@ internal sealed class ModelRegistry : IModelProvider, IModelManager, IDisposable
             ObserveVersions,
             unit: "{version}",
             description: "Versions of each model by state (loading, self_testing, ready, draining, failed).");
+        metrics.Meter.CreateObservableUpDownCounter(
+            "lyftserving.inference.active",
+            ObserveActive,
+            unit: "{request}",
+            description: "Predictions in flight, by model, version and role.");
     }
 
     public IReadOnlyList<string> ModelNames => _names;
@@ -266,6 +271,17 @@ internal sealed class ModelRegistry : IModelProvider, IModelManager, IDisposable
                     new KeyValuePair<string, object?>(ModelServingTelemetry.ModelNameTag, host.Name),
                     new KeyValuePair<string, object?>(ModelServingTelemetry.StateTag, StateName(state))));
             }
+        }
+
+        return measurements;
+    }
+
+    private IEnumerable<Measurement<long>> ObserveActive()
+    {
+        var measurements = new List<Measurement<long>>();
+        foreach (var host in Volatile.Read(ref _hosts).Values)
+        {
+            host.ObserveActive(measurements);
         }
 
         return measurements;

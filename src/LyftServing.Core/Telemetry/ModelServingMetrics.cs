@@ -14,10 +14,6 @@ internal sealed class ModelServingMetrics
             unit: "s",
             description: "Duration of predictions, by model, version and role.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
-        InferenceActive = Meter.CreateUpDownCounter<long>(
-            "lyftserving.inference.active",
-            unit: "{request}",
-            description: "Predictions in flight, by model, version and role.");
         LoadDuration = Meter.CreateHistogram<double>(
             "lyftserving.model.load.duration",
             unit: "s",
@@ -32,8 +28,6 @@ internal sealed class ModelServingMetrics
     public Meter Meter { get; }
 
     public Histogram<double> InferenceDuration { get; }
-
-    public UpDownCounter<long> InferenceActive { get; }
 
     public Histogram<double> LoadDuration { get; }
 

@@ -37,7 +37,6 @@ public sealed class ModelServingTelemetryTests : IDisposable
         _store.AddVersion("lin", "1", weight: 1);
         using var host = Build();
         using var duration = Collect<double>(host, "lyftserving.inference.duration");
-        using var active = Collect<long>(host, "lyftserving.inference.active");
         await host.StartAsync();
 
         await host.Client("lin").PredictAsync(new NumberFeatures(1));
@@ -48,7 +47,30 @@ public sealed class ModelServingTelemetryTests : IDisposable
         Assert.Equal("1", measurement.Tags[ModelServingTelemetry.ModelVersionTag]);
         Assert.Equal("primary", measurement.Tags[ModelServingTelemetry.RoleTag]);
         Assert.False(measurement.Tags.ContainsKey(ModelServingTelemetry.ErrorTypeTag));
-        Assert.Equal([1L, -1L], active.GetMeasurementSnapshot().Select(m => m.Value));
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task InferenceActive_CallInFlight_ObservedFromTheVersionsCount()
+    {
+        _store.AddVersion("lin", "1", weight: 1);
+        using var host = Build();
+        using var active = Collect<long>(host, "lyftserving.inference.active");
+        await host.StartAsync();
+        var gate = new SemaphoreSlim(0);
+        host.Tracker().PredictGate = gate;
+        var call = Task.Run(() => host.Client("lin").PredictAsync(new NumberFeatures(1)).AsTask());
+        await host.Tracker().PredictEntered.WaitAsync(TimeSpan.FromSeconds(10));
+
+        active.RecordObservableInstruments();
+        var during = Assert.Single(active.GetMeasurementSnapshot());
+        gate.Release();
+        await call;
+        active.RecordObservableInstruments();
+
+        Assert.Equal(1, during.Value);
+        Assert.Equal("primary", during.Tags[ModelServingTelemetry.RoleTag]);
+        Assert.Equal(0, active.LastMeasurement?.Value);
         await host.StopAsync();
     }
 
