@@ -26,6 +26,7 @@ internal sealed class ModelRegistry : IModelProvider, IModelManager, IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly JsonSerializerOptions _json;
     private readonly string _contentRoot;
+    private readonly PredictionLogWriter _predictionLog;
 
     // Replaced (never mutated) when discovery adds models at start-up.
     private Dictionary<string, ModelHost> _hosts;
@@ -38,9 +39,11 @@ internal sealed class ModelRegistry : IModelProvider, IModelManager, IDisposable
         IEnumerable<ModelRegistration> registrations,
         IEnumerable<ModelRuntimeRegistration> runtimes,
         ModelServingMetrics metrics,
+        PredictionLogWriter predictionLog,
         ILoggerFactory loggerFactory,
         TimeProvider timeProvider)
     {
+        _predictionLog = predictionLog;
         _services = services;
         _options = options.Value;
         _runtimes = runtimes.ToDictionary(r => r.Name, StringComparer.Ordinal);
@@ -102,6 +105,9 @@ internal sealed class ModelRegistry : IModelProvider, IModelManager, IDisposable
     public Task PromoteAsync(string modelName, string version, CancellationToken cancellationToken = default) =>
         GetHost(modelName).PromoteAsync(version, cancellationToken);
 
+    public Task<ModelVersionStatus> SetShadowAsync(string modelName, string version, CancellationToken cancellationToken = default) =>
+        GetHost(modelName).ShadowAsync(version, cancellationToken);
+
     public Task<string> RollBackAsync(string modelName, CancellationToken cancellationToken = default) =>
         GetHost(modelName).RollBackAsync(cancellationToken);
 
@@ -117,6 +123,7 @@ internal sealed class ModelRegistry : IModelProvider, IModelManager, IDisposable
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        _predictionLog.Start();
         if (_options.DiscoverModels)
         {
             await DiscoverAsync(cancellationToken).ConfigureAwait(false);
@@ -170,8 +177,12 @@ internal sealed class ModelRegistry : IModelProvider, IModelManager, IDisposable
         }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) =>
-        Task.WhenAll(_hosts.Values.Select(h => h.StopAsync(cancellationToken)));
+    /// <summary>Drains and disposes every model, then writes out and flushes the prediction log.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await Task.WhenAll(_hosts.Values.Select(h => h.StopAsync(cancellationToken))).ConfigureAwait(false);
+        await _predictionLog.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     public void Dispose()
     {
@@ -199,6 +210,7 @@ internal sealed class ModelRegistry : IModelProvider, IModelManager, IDisposable
         Metrics = _metrics,
         TimeProvider = _timeProvider,
         Json = _json,
+        PredictionLog = _predictionLog,
     };
 
     /// <summary>The model's own store object, else its store path, else the shared store object, else the store root.</summary>
