@@ -23,6 +23,9 @@ public sealed class ModelTracker
     /// <summary>Gets or sets how long each Predict keeps its thread busy, so calls overlap with swaps.</summary>
     public TimeSpan PredictBusyTime { get; set; }
 
+    /// <summary>Gets the gate that versions with <c>behavior.txt</c> = <c>hang</c> wait on in Predict.</summary>
+    public SemaphoreSlim HangGate { get; } = new(0);
+
     /// <summary>Signalled when a gated Predict has started.</summary>
     public SemaphoreSlim PredictEntered { get; } = new(0);
 
@@ -52,12 +55,20 @@ public sealed class LinearModel : IModel<NumberFeatures, double>, IDisposable
 
     public bool IsDisposed => _disposed;
 
+    /// <summary>Gets what Predict does besides multiplying: <c>throw</c> or <c>hang</c> (from <c>behavior.txt</c>).</summary>
+    public string Behavior { get; private set; } = "";
+
     public async ValueTask LoadAsync(ModelArtifact artifact, CancellationToken cancellationToken)
     {
         Version = artifact.Version;
         if (artifact.Files.Contains("fail.txt"))
         {
             throw new InvalidDataException(await File.ReadAllTextAsync(artifact.GetPath("fail.txt"), cancellationToken));
+        }
+
+        if (artifact.Files.Contains("behavior.txt"))
+        {
+            Behavior = (await File.ReadAllTextAsync(artifact.GetPath("behavior.txt"), cancellationToken)).Trim();
         }
 
         var text = await File.ReadAllTextAsync(artifact.GetPath("weight.txt"), cancellationToken);
@@ -70,6 +81,16 @@ public sealed class LinearModel : IModel<NumberFeatures, double>, IDisposable
         {
             _tracker.PredictEntered.Release();
             gate.Wait();
+        }
+
+        switch (Behavior)
+        {
+            case "throw":
+                throw new InvalidOperationException($"Version {Version} always throws.");
+            case "hang":
+                _tracker.HangGate.Wait();
+                _tracker.HangGate.Release();
+                break;
         }
 
         if (_tracker.PredictBusyTime > TimeSpan.Zero)

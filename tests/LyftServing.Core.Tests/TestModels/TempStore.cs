@@ -13,9 +13,14 @@ public sealed class TempStore : IDisposable
     public string Root { get; }
 
     /// <summary>Publishes a version atomically: writes it beside the store, then renames it into place.</summary>
-    public string AddVersion(string model, string version, double weight, string? testData = null, string? failWith = null, string? manifest = null)
+    public string AddVersion(string model, string version, double weight, string? testData = null, string? failWith = null, string? manifest = null, string? behavior = null)
     {
         var files = new Dictionary<string, string> { ["weight.txt"] = weight.ToString(CultureInfo.InvariantCulture) };
+        if (behavior is not null)
+        {
+            files["behavior.txt"] = behavior;
+        }
+
         if (testData is not null)
         {
             files[ModelArtifact.TestDataFileName] = testData;

@@ -1,0 +1,135 @@
+using System.Diagnostics.Metrics;
+using LyftServing.Tests.TestModels;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+
+namespace LyftServing.Tests.Batching;
+
+public sealed class DynamicBatchingTests : IDisposable
+{
+    private readonly TempStore _store = new();
+
+    public void Dispose() => _store.Dispose();
+
+    private IHost Build(int maxBatchSize, TimeSpan maxDelay, FakeTimeProvider? time = null)
+    {
+        _store.AddVersion("batch", "1", weight: 3);
+        var builder = TestHost.CreateBuilder(time);
+        builder.Services.AddModelServing().AddModel<BatchLinearModel, NumberFeatures, double>("batch", m => m
+            .FromStore(_store.Root)
+            .UseDynamicBatching(maxBatchSize, maxDelay));
+        return builder.Build();
+    }
+
+    [Fact]
+    public async Task PredictAsync_64ConcurrentCallers_EachGetsItsOwnRowsAnswerInBatches()
+    {
+        using var host = Build(maxBatchSize: 16, maxDelay: TimeSpan.FromMilliseconds(5), time: null);
+        using var sizes = new MetricCollector<int>(host.Services.GetRequiredService<IMeterFactory>(), ModelServingTelemetry.MeterName, "lyftserving.batch.size");
+        await host.StartAsync();
+        var client = host.Client("batch");
+        using var start = new ManualResetEventSlim();
+
+        var callers = Enumerable.Range(0, 64).Select(caller => Task.Run(async () =>
+        {
+            start.Wait();
+            var wrong = 0;
+            for (var i = 0; i < 200; i++)
+            {
+                var x = (caller * 1000) + i;
+                if (await client.PredictAsync(new NumberFeatures(x)) != x * 3)
+                {
+                    wrong++;
+                }
+            }
+
+            return wrong;
+        })).ToArray();
+        start.Set();
+
+        Assert.All(await Task.WhenAll(callers), wrong => Assert.Equal(0, wrong));
+        var recorded = sizes.GetMeasurementSnapshot().Select(m => m.Value).ToList();
+        Assert.Equal(64 * 200, recorded.Sum());
+        Assert.True(recorded.Max() > 1, "calls were coalesced");
+        Assert.True(recorded.Max() <= 16, "no batch exceeded MaxBatchSize");
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task PredictAsync_OneBadRowInABatch_OnlyThatCallerGetsTheError()
+    {
+        var time = new TestClock();
+        using var host = Build(maxBatchSize: 8, maxDelay: TimeSpan.FromSeconds(1), time);
+        await host.StartAsync();
+        var client = host.Client("batch");
+
+        var good = client.PredictAsync(new NumberFeatures(1)).AsTask();
+        var bad = client.PredictAsync(new NumberFeatures(-1)).AsTask();
+        var alsoGood = client.PredictAsync(new NumberFeatures(2)).AsTask();
+        await Eventually.TrueAsync(() => time.TimersCreated > 0 || good.IsCompleted, "the batch waits for more rows");
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(3, await good);
+        Assert.Equal(6, await alsoGood);
+        var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => bad);
+        Assert.StartsWith("x = -1 is negative", error.Message, StringComparison.Ordinal);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task PredictAsync_BatchNotFull_WaitsMaxDelayThenRuns()
+    {
+        var time = new TestClock();
+        using var host = Build(maxBatchSize: 8, maxDelay: TimeSpan.FromMilliseconds(50), time);
+        await host.StartAsync();
+
+        var call = host.Client("batch").PredictAsync(new NumberFeatures(5)).AsTask();
+        await Eventually.TrueAsync(() => time.TimersCreated > 0, "the batch armed its delay");
+        time.Advance(TimeSpan.FromMilliseconds(49));
+        await Task.Delay(20);
+        Assert.False(call.IsCompleted);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.Equal(15, await call.WaitAsync(TimeSpan.FromSeconds(10)));
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task PredictAsync_OneCallerCancelsWhileQueued_OthersStillAnswered()
+    {
+        var time = new TestClock();
+        using var host = Build(maxBatchSize: 8, maxDelay: TimeSpan.FromSeconds(1), time);
+        await host.StartAsync();
+        var client = host.Client("batch");
+        using var cancel = new CancellationTokenSource();
+
+        var first = client.PredictAsync(new NumberFeatures(1)).AsTask();
+        await Eventually.TrueAsync(() => time.TimersCreated > 0, "the batch armed its delay");
+        var cancelled = client.PredictAsync(new NumberFeatures(2), cancel.Token).AsTask();
+        var third = client.PredictAsync(new NumberFeatures(3)).AsTask();
+        await cancel.CancelAsync();
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(3, await first);
+        Assert.Equal(9, await third);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Batching_ModelWithoutBatchSupport_CallsFailWithClearError()
+    {
+        _store.AddVersion("lin", "1", weight: 3);
+        var builder = TestHost.CreateBuilder();
+        builder.Services.AddModelServing().AddModel<LinearModel, NumberFeatures, double>("lin", m => m.FromStore(_store.Root).UseDynamicBatching(4, TimeSpan.Zero));
+        using var host = builder.Build();
+        await host.StartAsync();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(async () => await host.Client("lin").PredictAsync(new NumberFeatures(1)));
+
+        Assert.Equal("Model 'lin' has batching enabled, but its model code does not implement IBatchModel.", error.Message);
+        await host.StopAsync();
+    }
+}

@@ -1,0 +1,146 @@
+using System.Diagnostics.Metrics;
+using LyftServing.Tests.TestModels;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Hosting;
+
+namespace LyftServing.Tests.Limits;
+
+public sealed class OverloadProtectionTests : IDisposable
+{
+    private readonly TempStore _store = new();
+
+    public void Dispose() => _store.Dispose();
+
+    private IHost Build(Action<ModelBuilder> configure, TestClock? time = null)
+    {
+        _store.AddVersion("lin", "1", weight: 2);
+        var builder = TestHost.CreateBuilder(time);
+        builder.Services.AddModelServing().AddModel<LinearModel, NumberFeatures, double>("lin", m => configure(m.FromStore(_store.Root)));
+        return builder.Build();
+    }
+
+    private static MetricCollector<long> Counter(IHost host, string name) =>
+        new(host.Services.GetRequiredService<IMeterFactory>(), ModelServingTelemetry.MeterName, name);
+
+    /// <summary>Starts a call that blocks inside Predict until the returned gate is released.</summary>
+    private static async Task<(Task<double> Call, SemaphoreSlim Gate)> StartBlockedCallAsync(IHost host)
+    {
+        var gate = new SemaphoreSlim(0);
+        host.Tracker().PredictGate = gate;
+        var call = Task.Run(() => host.Client("lin").PredictAsync(new NumberFeatures(1)).AsTask());
+        await host.Tracker().PredictEntered.WaitAsync(TimeSpan.FromSeconds(10));
+        host.Tracker().PredictGate = null;
+        return (call, gate);
+    }
+
+    [Fact]
+    public async Task PredictAsync_PastConcurrencyLimitWithoutQueue_FailsFastWithOverloaded()
+    {
+        using var host = Build(m => m.LimitConcurrency(1).Configure(o => o.Limits.RetryAfter = TimeSpan.FromSeconds(2)));
+        using var overloaded = Counter(host, "lyftserving.inference.overloaded");
+        await host.StartAsync();
+        var (blocked, gate) = await StartBlockedCallAsync(host);
+
+        var error = await Assert.ThrowsAsync<ModelOverloadedException>(async () => await host.Client("lin").PredictAsync(new NumberFeatures(2)));
+
+        Assert.Equal("Model 'lin' is at its concurrency limit and its queue is full; retry after 2 s.", error.Message);
+        Assert.Equal(TimeSpan.FromSeconds(2), error.RetryAfter);
+        Assert.Equal(1, overloaded.GetMeasurementSnapshot().Sum(m => m.Value));
+        gate.Release();
+        Assert.Equal(2, await blocked);
+        Assert.Equal(4, await host.Client("lin").PredictAsync(new NumberFeatures(2)));
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task PredictAsync_QueueHasRoom_WaitsForASlot_AndBeyondQueueFails()
+    {
+        using var host = Build(m => m.LimitConcurrency(1, queueLimit: 1));
+        await host.StartAsync();
+        var (blocked, gate) = await StartBlockedCallAsync(host);
+
+        var queued = host.Client("lin").PredictAsync(new NumberFeatures(3)).AsTask();
+        await Assert.ThrowsAsync<ModelOverloadedException>(async () => await host.Client("lin").PredictAsync(new NumberFeatures(4)));
+        Assert.False(queued.IsCompleted);
+        gate.Release();
+
+        Assert.Equal(2, await blocked);
+        Assert.Equal(6, await queued);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task PredictAsync_CancelledWhileQueued_ThrowsCancelledAndFreesItsPlace()
+    {
+        using var host = Build(m => m.LimitConcurrency(1, queueLimit: 1));
+        await host.StartAsync();
+        var (blocked, gate) = await StartBlockedCallAsync(host);
+        using var cancel = new CancellationTokenSource();
+
+        var queued = host.Client("lin").PredictAsync(new NumberFeatures(3), cancel.Token).AsTask();
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queued);
+        var next = host.Client("lin").PredictAsync(new NumberFeatures(5)).AsTask(); // the freed queue place
+        gate.Release();
+        Assert.Equal(2, await blocked);
+        Assert.Equal(10, await next);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task PredictAsync_PredictOutlivesTimeout_CallerGetsTimeoutAndSlotIsHeldUntilItEnds()
+    {
+        var time = new TestClock();
+        using var host = Build(m => m.LimitConcurrency(1).WithTimeout(TimeSpan.FromSeconds(3)), time);
+        using var timeouts = Counter(host, "lyftserving.inference.timeouts");
+        await host.StartAsync();
+        var timersBefore = time.TimersCreated;
+        var (slow, gate) = await StartBlockedCallAsync(host);
+        await Eventually.TrueAsync(() => time.TimersCreated > timersBefore, "the timeout is armed");
+
+        time.Advance(TimeSpan.FromSeconds(3));
+
+        var error = await Assert.ThrowsAsync<ModelTimeoutException>(() => slow);
+        Assert.Equal("Model 'lin' did not answer within its timeout of 3000 ms.", error.Message);
+        Assert.Equal(1, timeouts.GetMeasurementSnapshot().Sum(m => m.Value));
+
+        // The prediction still runs, so the model is still at its limit.
+        await Assert.ThrowsAsync<ModelOverloadedException>(async () => await host.Client("lin").PredictAsync(new NumberFeatures(1)));
+        gate.Release();
+        await Eventually.TrueAsync(() => host.Tracker().Created.Single().IsDisposed == false && TryPredict(host), "the slot is free again");
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task PredictAsync_TimeoutWhileQueued_ThrowsTimeout()
+    {
+        var time = new TestClock();
+        using var host = Build(m => m.LimitConcurrency(1, queueLimit: 5).WithTimeout(TimeSpan.FromSeconds(1)), time);
+        await host.StartAsync();
+        var (blocked, gate) = await StartBlockedCallAsync(host);
+        var timersBefore = time.TimersCreated;
+
+        var queued = host.Client("lin").PredictAsync(new NumberFeatures(3)).AsTask();
+        await Eventually.TrueAsync(() => time.TimersCreated >= timersBefore + 1, "the queued call armed its timeout");
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        await Assert.ThrowsAsync<ModelTimeoutException>(() => queued);
+        gate.Release();
+        await Assert.ThrowsAsync<ModelTimeoutException>(() => blocked); // it also outlived its own timeout
+        await host.StopAsync();
+    }
+
+    private static bool TryPredict(IHost host)
+    {
+        try
+        {
+            return host.Client("lin").PredictAsync(new NumberFeatures(1)).AsTask().GetAwaiter().GetResult() == 2;
+        }
+        catch (ModelOverloadedException)
+        {
+            return false;
+        }
+    }
+}
