@@ -510,8 +510,9 @@ internal sealed class ModelHost<TFeatures, TOutput> : ModelHost, IModelClient<TF
             retiring = Task.WhenAll(_retiring);
         }
 
+        // The limiter stays usable: a call still queued for a slot gets its turn as the drained
+        // calls leave, and then finds no primary (ModelNotReadyException).
         await retiring.WaitAsync(cancellationToken).ConfigureAwait(false);
-        _limiter?.Dispose();
     }
 
     protected override IReadOnlyList<ShadowStatus> GetShadowStatuses() =>

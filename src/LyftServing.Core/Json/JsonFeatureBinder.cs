@@ -58,13 +58,14 @@ internal static class JsonFeatureBinder
                 : $"'{path}' is missing required features; required: {string.Join(", ", required)}.";
         }
 
-        var expected = Resolve(root, path);
-        if (expected is not null)
+        if (message.StartsWith("The JSON value could not be converted to", StringComparison.Ordinal))
         {
-            return $"'{path}' must be {Describe(expected)}.";
+            var expected = Resolve(root, path);
+            return expected is null ? $"'{path}' has a value of the wrong type." : $"'{path}' must be {Describe(expected)}.";
         }
 
-        // Malformed JSON inside the features, depth limit and other reader errors.
+        // System.Text.Json appends " Path: …" to its own messages (malformed JSON, the depth
+        // limit); a converter of the features type writes its message for the caller.
         var end = message.IndexOf(" Path:", StringComparison.Ordinal);
         return $"'{path}' is invalid: {(end < 0 ? message : message[..end])}";
     }
