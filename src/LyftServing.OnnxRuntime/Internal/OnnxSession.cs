@@ -70,8 +70,8 @@ internal sealed class OnnxSession : IDisposable
             settings.IntraOpNumThreads,
             settings.InterOpNumThreads,
             settings.GraphOptimizationLevel,
-            created.Inputs,
-            created.Outputs);
+            new TensorList(created.Inputs),
+            new TensorList(created.Outputs));
         return created;
     }
 
