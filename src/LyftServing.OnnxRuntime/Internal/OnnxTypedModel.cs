@@ -73,7 +73,10 @@ internal sealed class OnnxTypedModel<TFeatures, TOutput> : IBatchModel<TFeatures
         }
     }
 
-    public object GetMetadata() => (_session ?? throw NotLoaded()).Metadata;
+    public object GetMetadata() => Session.Metadata;
+
+    /// <summary>Gets the loaded session (for benchmarks that compare against raw calls on it).</summary>
+    internal OnnxSession Session => _session ?? throw NotLoaded();
 
     public void Dispose() => _session?.Dispose();
 
