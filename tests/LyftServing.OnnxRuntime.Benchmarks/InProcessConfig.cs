@@ -19,8 +19,8 @@ public sealed class InProcessConfig : ManualConfig
         AddJob(Job.Default
             .WithToolchain(InProcessEmitToolchain.Instance)
             .WithLaunchCount(1)
-            .WithWarmupCount(5)
-            .WithIterationCount(20)
+            .WithWarmupCount(8)
+            .WithIterationCount(30)
             .WithId("InProcess"));
         AddDiagnoser(MemoryDiagnoser.Default);
         AddColumnProvider(DefaultColumnProviders.Instance);

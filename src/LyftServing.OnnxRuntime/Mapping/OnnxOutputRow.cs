@@ -22,9 +22,15 @@ public readonly ref struct OnnxOutputRow
     /// <param name="outputName">The output's name, one of those given to <c>MapOutputs</c>.</param>
     /// <returns>The values.</returns>
     /// <exception cref="ArgumentException">The output is not mapped, or its element type is not <typeparamref name="T"/>.</exception>
+    /// <exception cref="InvalidOperationException">The row is a default value, not one passed to a reader.</exception>
     public ReadOnlySpan<T> Get<T>(string outputName)
         where T : unmanaged
     {
+        if (_names is null)
+        {
+            throw new InvalidOperationException("This OnnxOutputRow was not created by a model call; it holds no outputs.");
+        }
+
         for (var i = 0; i < _names.Length; i++)
         {
             if (ReferenceEquals(_names[i], outputName) || string.Equals(_names[i], outputName, StringComparison.Ordinal))
