@@ -21,6 +21,16 @@ internal sealed class OnnxMapping<TFeatures, TOutput>(string modelName, InputMap
             }
         }
 
+        // An input the typed path can never bind is the first thing to say, before any mapping detail.
+        foreach (var input in session.Inputs)
+        {
+            if (input.ElementType == typeof(string) || input.ElementType is null)
+            {
+                throw new InvalidOperationException(
+                    $"Input '{input.Name}' ({input.Description}) of model '{model}' cannot be written by the typed path, which binds float32, float64, int32, int64 and bool tensors; serve the model with the untyped onnx runtime (OnnxTensors) instead.");
+            }
+        }
+
         var inputSlots = new Slot[session.Inputs.Count];
         var inputMaps = new InputMap<TFeatures>[session.Inputs.Count];
         for (var i = 0; i < session.Inputs.Count; i++)

@@ -36,7 +36,7 @@ public class OnnxTensorModelTests
 
         var statuses = manager.GetStatus();
 
-        Assert.Equal(["bench_mlp", "mixed_inputs", "tabular_mlp"], statuses.Select(s => s.Name));
+        Assert.Equal(["all_types", "bench_mlp", "mixed_inputs", "tabular_mlp"], statuses.Select(s => s.Name));
         foreach (var status in statuses)
         {
             Assert.Equal("onnx", status.Runtime);
@@ -44,7 +44,7 @@ public class OnnxTensorModelTests
             var version = Assert.Single(status.Versions);
             Assert.Equal(ModelVersionState.Ready, version.State);
             Assert.NotNull(version.SelfTests);
-            Assert.Equal(5, version.SelfTests.Passed);
+            Assert.Equal(status.Name == "all_types" ? 1 : 5, version.SelfTests.Passed);
             Assert.Equal(0, version.SelfTests.Failed);
         }
 
@@ -170,6 +170,79 @@ public class OnnxTensorModelTests
     }
 
     [Fact]
+    public async Task PredictAsync_EveryElementType_RoundTripsThroughJson()
+    {
+        using var host = await StartRuntimeHostAsync("all_types");
+        var client = GetJsonClient(host, "all_types");
+        var features = JsonDocument.Parse("""
+            {"f32": [[0.1, -1.25]], "f64": [[0.1, 1e-300]], "i32": [-2147483648], "i64": [9007199254740993],
+             "b": [false], "s": ["héllo \"world\""]}
+            """).RootElement;
+
+        var output = ReadOutput(await client.PredictAsync(features, version: null));
+
+        Assert.Equal(0.1f, output.GetProperty("f32_out")[0][0].GetSingle());
+        Assert.Equal(0.1, output.GetProperty("f64_out")[0][0].GetDouble());
+        Assert.Equal(1e-300, output.GetProperty("f64_out")[0][1].GetDouble());
+        Assert.Equal(int.MinValue, output.GetProperty("i32_out")[0].GetInt32());
+        Assert.Equal(9007199254740993L, output.GetProperty("i64_out")[0].GetInt64());
+        Assert.False(output.GetProperty("b_out")[0].GetBoolean());
+        Assert.Equal("héllo \"world\"", output.GetProperty("s_out")[0].GetString());
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task PredictBatch_EveryElementType_StacksAndSplitsRows()
+    {
+        var (onnx, services) = await TestHost.LoadModelAsync<OnnxTensorModel, OnnxTensors, OnnxTensors>(
+            "all_types", Path.Combine(Fixtures.ModelsRoot, "all_types", "1"), b => b.AddOnnxRuntime());
+        using var _ = services;
+        using var __ = onnx;
+        var rows = Enumerable.Range(0, 3).Select(i => new OnnxTensors
+        {
+            { "f32", OnnxTensor.Create(new[] { i, i + 0.5f }, 1, 2) },
+            { "f64", OnnxTensor.Create(new[] { -i, i + 0.25 }, 1, 2) },
+            { "i32", OnnxTensor.Create(new[] { i }, 1) },
+            { "i64", OnnxTensor.Create(new[] { (long)i << 40 }, 1) },
+            { "b", OnnxTensor.Create(new[] { i % 2 == 0 }, 1) },
+            { "s", OnnxTensor.Create(new[] { "row " + i }, 1) },
+        }).ToArray();
+        var outputs = new OnnxTensors[rows.Length];
+
+        onnx.PredictBatch(rows, outputs);
+
+        for (var i = 0; i < rows.Length; i++)
+        {
+            Assert.Equal([i, i + 0.5f], outputs[i]["f32_out"].GetValues<float>().ToArray());
+            Assert.Equal([1L, 2L], outputs[i]["f32_out"].Shape.ToArray());
+            Assert.Equal([-i, i + 0.25], outputs[i]["f64_out"].GetValues<double>().ToArray());
+            Assert.Equal(i, outputs[i]["i32_out"].GetValues<int>()[0]);
+            Assert.Equal((long)i << 40, outputs[i]["i64_out"].GetValues<long>()[0]);
+            Assert.Equal(i % 2 == 0, outputs[i]["b_out"].GetValues<bool>()[0]);
+            Assert.Equal("row " + i, outputs[i]["s_out"].GetValues<string>()[0]);
+        }
+    }
+
+    [Fact]
+    public async Task PredictBatch_ModelWithoutBatchDimension_RunsRowByRow()
+    {
+        using var store = new TempStore();
+        var version = Path.Combine(store.Root, "fixed_shape", "1");
+        Directory.CreateDirectory(version);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "assets", "fixed_shape", "model.onnx"), Path.Combine(version, "model.onnx"));
+        var (onnx, services) = await TestHost.LoadModelAsync<OnnxTensorModel, OnnxTensors, OnnxTensors>("fixed_shape", version, b => b.AddOnnxRuntime());
+        using var _ = services;
+        using var __ = onnx;
+        var rows = new[] { 1f, 2f }.Select(v => new OnnxTensors { { "x", OnnxTensor.Create(new[] { v, v, v }, 1, 3) } }).ToArray();
+        var outputs = new OnnxTensors[2];
+
+        onnx.PredictBatch(rows, outputs);
+
+        Assert.Equal([1f, 1f, 1f], outputs[0]["x_out"].GetValues<float>().ToArray());
+        Assert.Equal([2f, 2f, 2f], outputs[1]["x_out"].GetValues<float>().ToArray());
+    }
+
+    [Fact]
     public async Task GetStatus_LoadedVersion_ShowsInputAndOutputMetadata()
     {
         using var host = await StartRuntimeHostAsync("mixed_inputs");
@@ -242,6 +315,18 @@ public class OnnxTensorModelTests
         {
             "tabular_mlp", """{"features": [[1,{"a":1},3,4,5,6,7,8]]}""", "$.features[0][1]",
             "'$.features[0][1]' is invalid: it is an object; tensor elements must be numbers, strings or true/false."
+        },
+        {
+            "all_types", """{"f32": [[1,2]], "f64": [[1,2]], "i32": [3000000000], "i64": [1], "b": [true], "s": ["a"]}""", "$.i32[0]",
+            "'$.i32[0]' is 3000000000, which is out of range for input 'i32' (int32[N])."
+        },
+        {
+            "all_types", """{"f32": [[1,2]], "f64": [[1,2]], "i32": [3], "i64": [1], "b": [1], "s": ["a"]}""", "$.b",
+            "'$.b' must hold true/false values for input 'b' (bool[N]), not numbers."
+        },
+        {
+            "all_types", """{"f32": [[1,2]], "f64": [[1,2]], "i32": [3], "i64": [1], "b": [true], "s": [7]}""", "$.s",
+            "'$.s' must hold strings for input 's' (string[N]), not numbers."
         },
         {
             "tabular_mlp", """[[1,2,3,4,5,6,7,8]]""", "$",

@@ -168,6 +168,65 @@ public sealed class OnnxTypedModelTests : IDisposable
         await host.StopAsync();
     }
 
+    [Fact]
+    public async Task PredictBatch_ModelWithoutBatchDimension_RunsRowByRow()
+    {
+        var version = Path.Combine(_store.Root, "fixed_shape", "1");
+        Directory.CreateDirectory(version);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "assets", "fixed_shape", "model.onnx"), Path.Combine(version, "model.onnx"));
+        var (onnx, services) = await TestHost.LoadModelAsync<OnnxTypedModel<float[], float>, float[], float>(
+            "fixed_shape", version, b => b.AddOnnxModel<float[], float>("fixed_shape", onnx => onnx
+                .MapInput<float>("x", (features, row) => features.CopyTo(row))
+                .MapOutput<float>("x_out", row => row[0] + row[1] + row[2])));
+        using var _ = services;
+        using var __ = onnx;
+        var outputs = new float[2];
+
+        Assert.Equal(6f, onnx.Predict([1, 2, 3]));
+        onnx.PredictBatch(new[] { new float[] { 1, 1, 1 }, new float[] { 2, 2, 2 } }, outputs);
+
+        Assert.Equal([3f, 6f], outputs);
+    }
+
+    [Fact]
+    public async Task PredictAsync_EveryNumericElementType_WritesAndReadsEachBuffer()
+    {
+        var version = Path.Combine(_store.Root, "numeric_types", "1");
+        Directory.CreateDirectory(version);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "assets", "numeric_types", "model.onnx"), Path.Combine(version, "model.onnx"));
+        using var host = await TestHost.StartAsync(b => b.AddOnnxModel<int, string>(
+            "numeric_types",
+            onnx => onnx
+                .MapInput<float>("f32", (f, row) => row.Fill(f + 0.5f))
+                .MapInput<double>("f64", (f, row) => row.Fill(f + 0.25))
+                .MapInput<int>("i32", (f, row) => row[0] = f)
+                .MapInput<long>("i64", (f, row) => row[0] = (long)f << 40)
+                .MapInput<bool>("b", (f, row) => row[0] = f % 2 == 0)
+                .MapOutputs(o => $"{o.Get<float>("f32_out")[1]} {o.Get<double>("f64_out")[1]} {o.Get<int>("i32_out")[0]} {o.Get<long>("i64_out")[0]} {o.Get<bool>("b_out")[0]}"),
+            m => m.FromStore(_store.Root)));
+        var client = host.Services.GetRequiredKeyedService<IModelClient<int, string>>("numeric_types");
+
+        Assert.Equal("3.5 3.25 3 3298534883328 False", await client.PredictAsync(3));
+        Assert.Equal("4.5 4.25 4 4398046511104 True", await client.PredictAsync(4));
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task StartAsync_StringInput_FailsLoadPointingToUntypedPath()
+    {
+        _store.AddVersion("all_types", "1", "all_types");
+
+        var error = await Assert.ThrowsAsync<ModelLoadException>(() => TestHost.StartAsync(b => b.AddOnnxModel<int, int>(
+            "all_types",
+            onnx => onnx.MapInput<int>("i32", (f, row) => row[0] = f).MapOutput<int>("i32_out", row => row[0]),
+            m => m.FromStore(_store.Root))));
+
+        Assert.EndsWith(
+            "Input 's' (string[N]) of model 'all_types' cannot be written by the typed path, which binds float32, float64, int32, int64 and bool tensors; serve the model with the untyped onnx runtime (OnnxTensors) instead.",
+            error.Message,
+            StringComparison.Ordinal);
+    }
+
     public static TheoryData<string, Action<OnnxMappingBuilder<MixedFeatures, float>>, string> BadMappings => new()
     {
         {
