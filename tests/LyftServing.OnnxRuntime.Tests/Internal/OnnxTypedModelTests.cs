@@ -212,6 +212,35 @@ public sealed class OnnxTypedModelTests : IDisposable
     }
 
     [Fact]
+    public async Task Dispose_WhileCallRuns_ReleasesSessionOnlyAfterTheCall()
+    {
+        // What the host does when a call outlives the drain timeout: the version is disposed under it.
+        var version = _store.AddVersion("tabular_mlp", "1", "tabular_mlp");
+        using var entered = new ManualResetEventSlim();
+        using var proceed = new ManualResetEventSlim();
+        var (onnx, services) = await TestHost.LoadModelAsync<OnnxTypedModel<TabularFeatures, float>, TabularFeatures, float>(
+            "tabular_mlp", version, b => b.AddOnnxModel<TabularFeatures, float>("tabular_mlp", onnx => onnx
+                .MapInput<float>("features", (features, row) =>
+                {
+                    entered.Set();
+                    proceed.Wait();
+                    features.Features.CopyTo(row);
+                })
+                .MapOutput<float>("score", row => row[0])));
+        using var _ = services;
+        var testCase = Fixtures.Cases("tabular_mlp")[0];
+        var call = Task.Run(() => onnx.Predict(Fixtures.Tabular(testCase)));
+        entered.Wait();
+
+        onnx.Dispose();
+        proceed.Set();
+
+        Assert.Equal(Fixtures.Expected("tabular_mlp", testCase), await call, Tolerance);
+        var error = Assert.Throws<ObjectDisposedException>(() => onnx.Predict(Fixtures.Tabular(testCase)));
+        Assert.Contains("Model 'tabular_mlp' version '1' has been unloaded.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task StartAsync_StringInput_FailsLoadPointingToUntypedPath()
     {
         _store.AddVersion("all_types", "1", "all_types");
