@@ -141,14 +141,16 @@ public sealed class OnnxSessionTests(ITestOutputHelper output) : IDisposable
         using var stop = new CancellationTokenSource();
         var failures = new List<string>();
         long calls = 0;
-        var callers = Enumerable.Range(0, Callers).Select(c => Task.Run(async () =>
+        // Dedicated threads: calls complete synchronously, so callers on pool threads would spin
+        // forever and starve the pool that the swaps' own continuations need.
+        var callers = Enumerable.Range(0, Callers).Select(c => Task.Factory.StartNew(() =>
         {
             var i = c;
             while (!stop.IsCancellationRequested)
             {
                 try
                 {
-                    if (!await call(i++))
+                    if (!call(i++).GetAwaiter().GetResult())
                     {
                         lock (failures)
                         {
@@ -166,7 +168,7 @@ public sealed class OnnxSessionTests(ITestOutputHelper output) : IDisposable
 
                 Interlocked.Increment(ref calls);
             }
-        })).ToArray();
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
 
         for (var v = 2; v <= 13; v++)
         {
