@@ -7,7 +7,7 @@ namespace LyftServing;
 /// Configures one model registered with <c>AddModel</c>. Every call sets a default of
 /// <see cref="ModelOptions"/> that configuration (<c>ModelServing:Models:{name}</c>) can override.
 /// </summary>
-public sealed class ModelBuilder
+public sealed partial class ModelBuilder
 {
     internal ModelBuilder(string name, IServiceCollection services)
     {

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Adds models, runtimes and settings to an <see cref="IModelServingBuilder"/>.</summary>
-public static class ModelServingBuilderExtensions
+public static partial class ModelServingBuilderExtensions
 {
     /// <summary>
     /// Adds a model served by C# model code. Its client is a keyed service named

@@ -27,6 +27,7 @@ public static class ModelServingServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ModelServingOptions>, ModelServingOptionsValidator>());
         services.AddOptions<ModelJsonOptions>();
         services.TryAddSingleton<ModelServingMetrics>();
+        services.TryAddSingleton<PredictionLogWriter>();
         services.TryAddSingleton<ModelRegistry>();
         services.TryAddSingleton<IModelProvider>(sp => sp.GetRequiredService<ModelRegistry>());
         services.TryAddSingleton<IModelManager>(sp => sp.GetRequiredService<ModelRegistry>());

@@ -56,7 +56,22 @@ public interface IModelManager
     /// <exception cref="ModelLoadException">The earlier version failed to load; the current primary keeps serving.</exception>
     Task<string> RollBackAsync(string modelName, CancellationToken cancellationToken = default);
 
-    /// <summary>Retires a loaded version that is not the primary: drains and disposes it.</summary>
+    /// <summary>
+    /// Makes a version a shadow: loads it if needed; from then on a sample of the primary's calls is
+    /// replayed to it after the primary answered, and its outputs are compared and recorded (see
+    /// <see cref="ModelStatus.Shadows"/>). Promote it with <see cref="PromoteAsync"/>; remove it
+    /// with <see cref="UnloadVersionAsync"/>.
+    /// </summary>
+    /// <param name="modelName">The model's name.</param>
+    /// <param name="version">The version to shadow the primary with.</param>
+    /// <param name="cancellationToken">Cancels the load.</param>
+    /// <returns>The shadow version's status.</returns>
+    /// <exception cref="ModelNotFoundException">No model has this name.</exception>
+    /// <exception cref="InvalidOperationException">The version is the primary.</exception>
+    /// <exception cref="ModelLoadException">The version failed to load or failed required self-tests.</exception>
+    Task<ModelVersionStatus> SetShadowAsync(string modelName, string version, CancellationToken cancellationToken = default);
+
+    /// <summary>Retires a loaded version that is not the primary (a shadow, or one loaded side by side): drains and disposes it.</summary>
     /// <param name="modelName">The model's name.</param>
     /// <param name="version">The version to unload.</param>
     /// <param name="cancellationToken">Cancels the wait for the drain.</param>

@@ -39,6 +39,9 @@ internal sealed class LoadedVersion<TFeatures, TOutput>
 
     public ModelArtifact Artifact { get; }
 
+    /// <summary>Gets or sets the comparison with the primary while this version is a shadow.</summary>
+    public ShadowStats? ShadowStats { get; set; }
+
     public int InFlight => Volatile.Read(ref _state) & int.MaxValue;
 
     public bool IsRetired => Volatile.Read(ref _state) < 0;

@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -12,6 +15,7 @@ internal sealed class ModelHost<TFeatures, TOutput> : ModelHost, IModelClient<TF
 {
     private const string PrimaryRole = "primary";
     private const string DirectRole = "direct";
+    private const string ShadowRole = "shadow";
 
     private readonly Func<IServiceProvider, IModel<TFeatures, TOutput>> _factory;
     private readonly JsonTypeInfo<TFeatures> _featuresInfo;
@@ -19,6 +23,16 @@ internal sealed class ModelHost<TFeatures, TOutput> : ModelHost, IModelClient<TF
     private readonly string _activityName;
     private readonly Lock _retiringLock = new();
     private readonly List<Task> _retiring = [];
+    private readonly HashSet<LoadedVersion<TFeatures, TOutput>> _draining = [];
+
+    // The optional stages of a call (issue-level features); all null or off means the fast path.
+    private readonly ConcurrencyLimiter? _limiter;
+    private readonly TimeSpan? _timeout;
+    private readonly DynamicBatcher<TFeatures, TOutput>? _batcher;
+    private readonly PredictionLogWriter? _predictionLog;
+    private readonly double _logSampleRate;
+    private readonly bool _usesPipeline;
+    private ShadowEvaluator<TFeatures, TOutput>? _shadows;
 
     // The serving state is immutable; control operations (one at a time) publish a new one and
     // the hot path reads whichever is current.
@@ -31,6 +45,31 @@ internal sealed class ModelHost<TFeatures, TOutput> : ModelHost, IModelClient<TF
         _featuresInfo = (JsonTypeInfo<TFeatures>)context.Json.GetTypeInfo(typeof(TFeatures));
         _outputInfo = (JsonTypeInfo<TOutput>)context.Json.GetTypeInfo(typeof(TOutput));
         _activityName = "predict " + context.Name;
+
+        var options = context.Options;
+        if (options.Limits.MaxConcurrency is { } maxConcurrency)
+        {
+            _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
+            {
+                PermitLimit = maxConcurrency,
+                QueueLimit = options.Limits.QueueLimit,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            });
+        }
+
+        _timeout = options.Limits.Timeout;
+        if (options.Batching.Enabled)
+        {
+            _batcher = new DynamicBatcher<TFeatures, TOutput>(options.Batching, context.TimeProvider, ExecuteBatch);
+        }
+
+        if (options.PredictionLog.SampleRate > 0 && context.PredictionLog.HasSinks)
+        {
+            _predictionLog = context.PredictionLog;
+            _logSampleRate = options.PredictionLog.SampleRate;
+        }
+
+        _usesPipeline = _limiter is not null || _timeout is not null || _batcher is not null || _predictionLog is not null;
     }
 
     public string ModelName => Name;
@@ -50,34 +89,242 @@ internal sealed class ModelHost<TFeatures, TOutput> : ModelHost, IModelClient<TF
             return ValueTask.FromCanceled<TOutput>(cancellationToken);
         }
 
+        if (!_usesPipeline && Volatile.Read(ref _serving).Shadows.Length == 0)
+        {
+            // The fast path: no stage configured, so the call runs inline and allocates nothing.
+            try
+            {
+                return new ValueTask<TOutput>(Run(AcquirePrimary(), features, PrimaryRole));
+            }
+            catch (Exception ex)
+            {
+                return ValueTask.FromException<TOutput>(ex);
+            }
+        }
+
+        var pending = InvokeAsync(features, version: null, cancellationToken);
+        return pending.IsCompletedSuccessfully
+            ? new ValueTask<TOutput>(pending.Result.Output)
+            : AwaitOutputAsync(pending);
+
+        static async ValueTask<TOutput> AwaitOutputAsync(ValueTask<(TOutput Output, string Version)> pending) => (await pending.ConfigureAwait(false)).Output;
+    }
+
+    public async ValueTask<JsonPrediction> PredictAsync(JsonElement features, string? version, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var typed = JsonFeatureBinder.Bind(Name, features, _featuresInfo);
+        var (output, answeredBy) = await InvokeAsync(typed, version, cancellationToken).ConfigureAwait(false);
+        return new JsonPrediction(Name, answeredBy, output, _outputInfo);
+    }
+
+    /// <summary>
+    /// A call through the configured stages: concurrency limit and queue, timeout, dynamic
+    /// batching (primary calls only), then shadows and the prediction log once it has answered.
+    /// Completes synchronously, without allocating, when no stage has to wait.
+    /// </summary>
+    private async ValueTask<(TOutput Output, string Version)> InvokeAsync(TFeatures features, string? version, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        RateLimitLease? lease = null;
+        if (_limiter is not null)
+        {
+            lease = _limiter.AttemptAcquire();
+            if (!lease.IsAcquired)
+            {
+                lease.Dispose();
+                lease = await WaitForSlotAsync(_limiter, started, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var leaseHandedOff = false;
         try
         {
-            return new ValueTask<TOutput>(Run(AcquirePrimary(), features, PrimaryRole));
+            (TOutput Output, string Version) prediction;
+            if (_timeout is { } timeout)
+            {
+                var work = version is null && _batcher is not null
+                    ? _batcher.PredictAsync(features, cancellationToken).AsTask()
+                    : Task.Run(() => RunOn(version, features), cancellationToken);
+                try
+                {
+                    prediction = await work.WaitAsync(Remaining(timeout, started), TimeProvider, cancellationToken).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    // The prediction runs on; it keeps its concurrency slot until it really ends.
+                    if (lease is not null)
+                    {
+                        leaseHandedOff = true;
+                        _ = work.ContinueWith(static (_, state) => ((RateLimitLease)state!).Dispose(), lease, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    }
+
+                    throw TimedOut(timeout);
+                }
+            }
+            else if (version is null && _batcher is not null)
+            {
+                prediction = await _batcher.PredictAsync(features, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                prediction = RunOn(version, features);
+            }
+
+            var latency = Stopwatch.GetElapsedTime(started);
+            if (version is null)
+            {
+                var shadows = Volatile.Read(ref _serving).Shadows;
+                if (shadows.Length > 0)
+                {
+                    _shadows?.Offer(shadows, features, prediction.Output, latency);
+                }
+            }
+
+            if (_predictionLog is not null && (_logSampleRate >= 1 || Random.Shared.NextDouble() < _logSampleRate))
+            {
+                _predictionLog.Offer(new PredictionRecord
+                {
+                    ModelName = Name,
+                    ModelVersion = prediction.Version,
+                    Role = version is null ? PrimaryRole : DirectRole,
+                    Features = features,
+                    Output = prediction.Output,
+                    Latency = latency,
+                    Timestamp = TimeProvider.GetUtcNow(),
+                    TraceId = Activity.Current?.TraceId.ToHexString(),
+                });
+            }
+
+            return prediction;
         }
-        catch (Exception ex)
+        finally
         {
-            return ValueTask.FromException<TOutput>(ex);
+            if (!leaseHandedOff)
+            {
+                lease?.Dispose();
+            }
         }
     }
 
-    public ValueTask<JsonPrediction> PredictAsync(JsonElement features, string? version, CancellationToken cancellationToken = default)
+    private async ValueTask<RateLimitLease> WaitForSlotAsync(ConcurrencyLimiter limiter, long started, CancellationToken cancellationToken)
     {
-        if (cancellationToken.IsCancellationRequested)
+        RateLimitLease lease;
+        if (_timeout is { } timeout)
         {
-            return ValueTask.FromCanceled<JsonPrediction>(cancellationToken);
+            using var timeoutSource = new CancellationTokenSource(Remaining(timeout, started), TimeProvider);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
+            try
+            {
+                lease = await limiter.AcquireAsync(1, linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw TimedOut(timeout);
+            }
+        }
+        else
+        {
+            lease = await limiter.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
         }
 
+        if (!lease.IsAcquired)
+        {
+            lease.Dispose();
+            var overloaded = Context.Metrics.Overloaded;
+            if (overloaded.Enabled)
+            {
+                overloaded.Add(1, new KeyValuePair<string, object?>(ModelServingTelemetry.ModelNameTag, Name));
+            }
+
+            throw new ModelOverloadedException(Name, Context.Options.Limits.RetryAfter);
+        }
+
+        return lease;
+    }
+
+    private static TimeSpan Remaining(TimeSpan timeout, long started)
+    {
+        var remaining = timeout - Stopwatch.GetElapsedTime(started);
+        return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
+    }
+
+    private ModelTimeoutException TimedOut(TimeSpan timeout)
+    {
+        var timeouts = Context.Metrics.Timeouts;
+        if (timeouts.Enabled)
+        {
+            timeouts.Add(1, new KeyValuePair<string, object?>(ModelServingTelemetry.ModelNameTag, Name));
+        }
+
+        return new ModelTimeoutException(Name, timeout);
+    }
+
+    /// <summary>Runs one call on the primary, or on a loaded version the caller named.</summary>
+    private (TOutput Output, string Version) RunOn(string? version, TFeatures features)
+    {
+        var loaded = version is null ? AcquirePrimary() : AcquireVersion(version);
+        var role = version is null || ReferenceEquals(loaded, Volatile.Read(ref _serving).Primary) ? PrimaryRole : DirectRole;
+        return (Run(loaded, features, role), loaded.Version);
+    }
+
+    /// <summary>Runs a dynamic batch on the primary; a batch that throws is re-run row by row, so each caller gets its own answer or error.</summary>
+    private string ExecuteBatch(ReadOnlySpan<TFeatures> features, Span<TOutput> outputs, Span<Exception?> errors)
+    {
+        var primary = AcquirePrimary();
         try
         {
-            var typed = JsonFeatureBinder.Bind(Name, features, _featuresInfo);
-            var loaded = version is null ? AcquirePrimary() : AcquireVersion(version);
-            var role = version is null || ReferenceEquals(loaded, Volatile.Read(ref _serving).Primary) ? PrimaryRole : DirectRole;
-            var output = Run(loaded, typed, role);
-            return new ValueTask<JsonPrediction>(new JsonPrediction(Name, loaded.Version, output, _outputInfo));
+            var batch = primary.Batch
+                ?? throw new InvalidOperationException($"Model '{Name}' has batching enabled, but its model code does not implement IBatchModel.");
+            var metrics = Context.Metrics;
+            var started = Stopwatch.GetTimestamp();
+            string? errorType = null;
+            try
+            {
+                batch.PredictBatch(features, outputs);
+            }
+            catch (Exception ex)
+            {
+                errorType = ex.GetType().FullName;
+                for (var i = 0; i < features.Length; i++)
+                {
+                    try
+                    {
+                        outputs[i] = primary.Model.Predict(features[i]);
+                    }
+                    catch (Exception rowError)
+                    {
+                        errors[i] = rowError;
+                    }
+                }
+            }
+
+            if (metrics.BatchSize.Enabled)
+            {
+                metrics.BatchSize.Record(features.Length, ModelServingMetrics.Tags(Name, primary.Version));
+            }
+
+            if (metrics.InferenceDuration.Enabled)
+            {
+                // One measurement per row, so the histogram's count is the number of calls.
+                var tags = ModelServingMetrics.Tags(Name, primary.Version, PrimaryRole);
+                if (errorType is not null)
+                {
+                    tags.Add(ModelServingTelemetry.ErrorTypeTag, errorType);
+                }
+
+                var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+                for (var i = 0; i < features.Length; i++)
+                {
+                    metrics.InferenceDuration.Record(seconds, tags);
+                }
+            }
+
+            return primary.Version;
         }
-        catch (Exception ex)
+        finally
         {
-            return ValueTask.FromException<JsonPrediction>(ex);
+            primary.Release();
         }
     }
 
@@ -109,14 +356,11 @@ internal sealed class ModelHost<TFeatures, TOutput> : ModelHost, IModelClient<TF
     /// <summary>Runs one prediction on an acquired version and releases it.</summary>
     private TOutput Run(LoadedVersion<TFeatures, TOutput> version, TFeatures features, string role)
     {
-        var metrics = Context.Metrics;
-        var timed = metrics.InferenceDuration.Enabled;
-        var counted = metrics.InferenceActive.Enabled;
+        // In-flight calls are observed from the versions' own counts (lyftserving.inference.active),
+        // so the hot path records one histogram value at most.
+        var duration = Context.Metrics.InferenceDuration;
+        var timed = duration.Enabled;
         var started = timed ? Stopwatch.GetTimestamp() : 0;
-        if (counted)
-        {
-            metrics.InferenceActive.Add(1, ModelServingMetrics.Tags(Name, version.Version, role));
-        }
 
         var activity = ModelServingTelemetry.Source.HasListeners() ? StartActivity(version, role) : null;
         string? errorType = null;
@@ -135,11 +379,6 @@ internal sealed class ModelHost<TFeatures, TOutput> : ModelHost, IModelClient<TF
         {
             version.Release();
             activity?.Dispose();
-            if (counted)
-            {
-                metrics.InferenceActive.Add(-1, ModelServingMetrics.Tags(Name, version.Version, role));
-            }
-
             if (timed)
             {
                 var tags = ModelServingMetrics.Tags(Name, version.Version, role);
@@ -148,7 +387,7 @@ internal sealed class ModelHost<TFeatures, TOutput> : ModelHost, IModelClient<TF
                     tags.Add(ModelServingTelemetry.ErrorTypeTag, errorType);
                 }
 
-                metrics.InferenceDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
+                duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
             }
         }
     }
@@ -178,7 +417,11 @@ internal sealed class ModelHost<TFeatures, TOutput> : ModelHost, IModelClient<TF
 
         var target = current.Find(version) ?? await LoadCoreAsync(version, cancellationToken).ConfigureAwait(false);
         var previous = current.Primary;
-        Publish(new ServingState(target, [.. current.Versions.Where(v => v != previous && v != target), target]));
+        target.ShadowStats = null;
+        Publish(new ServingState(
+            target,
+            [.. current.Versions.Where(v => v != previous && v != target), target],
+            [.. current.Shadows.Where(v => v != target)]));
         UpdateRecord(target.Version, target.RecordOwner, r => r.Role = ModelVersionRole.Primary);
         OnPromoted(target.Version, previous?.Version, recordHistory);
         if (previous is not null)
@@ -196,7 +439,35 @@ internal sealed class ModelHost<TFeatures, TOutput> : ModelHost, IModelClient<TF
         }
 
         var loaded = await LoadCoreAsync(version, cancellationToken).ConfigureAwait(false);
-        Publish(new ServingState(current.Primary, [.. current.Versions, loaded]));
+        Publish(current with { Versions = [.. current.Versions, loaded] });
+    }
+
+    protected override async Task ShadowCoreAsync(string version, CancellationToken cancellationToken)
+    {
+        var current = Volatile.Read(ref _serving);
+        if (current.Primary?.Version == version)
+        {
+            throw new InvalidOperationException($"Version '{version}' is the primary of model '{Name}'; it cannot also be its shadow.");
+        }
+
+        if (current.Shadows.Any(v => v.Version == version))
+        {
+            return;
+        }
+
+        var loaded = current.Find(version) ?? await LoadCoreAsync(version, cancellationToken).ConfigureAwait(false);
+        loaded.ShadowStats = new ShadowStats();
+
+        // The evaluator starts with the first shadow: models that never shadow pay nothing.
+        _shadows ??= new ShadowEvaluator<TFeatures, TOutput>(Context, Context.Services.GetKeyedService<IShadowComparer<TOutput>>(Name), _outputInfo, () => PrimaryVersion);
+        current = Volatile.Read(ref _serving);
+        Publish(current with
+        {
+            Versions = current.Find(version) is null ? [.. current.Versions, loaded] : current.Versions,
+            Shadows = [.. current.Shadows, loaded],
+        });
+        UpdateRecord(version, loaded.RecordOwner, r => r.Role = ModelVersionRole.Shadow);
+        Log.ShadowLoaded(Logger, Name, version, Context.Options.Shadow.SampleRate);
     }
 
     protected override Task UnloadCore(string version)
@@ -208,25 +479,66 @@ internal sealed class ModelHost<TFeatures, TOutput> : ModelHost, IModelClient<TF
             throw new InvalidOperationException($"Version '{version}' is the primary of model '{Name}'; promote another version before unloading it.");
         }
 
-        Publish(new ServingState(current.Primary, [.. current.Versions.Where(v => v != loaded)]));
+        Publish(new ServingState(current.Primary, [.. current.Versions.Where(v => v != loaded)], [.. current.Shadows.Where(v => v != loaded)]));
         return Retire(loaded);
     }
 
-    protected override Task RetireAllAsync()
+    protected override async Task StopServingAsync(CancellationToken cancellationToken)
     {
+        // Queued batch rows still run on the primary; then nothing serves, and every version drains.
+        if (_batcher is not null)
+        {
+            await _batcher.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var current = Volatile.Read(ref _serving);
         Publish(ServingState.Empty);
         Log.HostStopping(Logger, Name, current.Versions.Length);
         foreach (var version in current.Versions)
         {
-            Retire(version);
+            _ = Retire(version);
+        }
+
+        if (_shadows is not null)
+        {
+            await _shadows.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        Task retiring;
+        lock (_retiringLock)
+        {
+            retiring = Task.WhenAll(_retiring);
+        }
+
+        await retiring.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _limiter?.Dispose();
+    }
+
+    protected override IReadOnlyList<ShadowStatus> GetShadowStatuses() =>
+        [.. Volatile.Read(ref _serving).Shadows
+            .Select(v => v.ShadowStats?.ToStatus(v.Version))
+            .OfType<ShadowStatus>()];
+
+    public override void ObserveActive(List<Measurement<long>> measurements)
+    {
+        var current = Volatile.Read(ref _serving);
+        foreach (var version in current.Versions)
+        {
+            var role = version == current.Primary ? PrimaryRole : current.Shadows.Contains(version) ? ShadowRole : DirectRole;
+            measurements.Add(ActiveMeasurement(version, role));
         }
 
         lock (_retiringLock)
         {
-            return Task.WhenAll(_retiring);
+            foreach (var version in _draining)
+            {
+                measurements.Add(ActiveMeasurement(version, DirectRole));
+            }
         }
     }
+
+    private Measurement<long> ActiveMeasurement(LoadedVersion<TFeatures, TOutput> version, string role) =>
+        new(version.InFlight, ModelServingMetrics.Tags(Name, version.Version, role));
 
     private void Publish(ServingState next) => Interlocked.Exchange(ref _serving, next);
 
@@ -366,6 +678,11 @@ internal sealed class ModelHost<TFeatures, TOutput> : ModelHost, IModelClient<TF
             r.State = ModelVersionState.Draining;
             r.Role = ModelVersionRole.None;
         });
+        lock (_retiringLock)
+        {
+            _draining.Add(version);
+        }
+
         var task = RetireCoreAsync(version);
         lock (_retiringLock)
         {
@@ -378,14 +695,21 @@ internal sealed class ModelHost<TFeatures, TOutput> : ModelHost, IModelClient<TF
 
     private async Task RetireCoreAsync(LoadedVersion<TFeatures, TOutput> version)
     {
-        // Off the caller's thread: promotion returns while the old version drains.
+        // Flag the version and arm the drain timeout now; drain and dispose off the caller's
+        // thread, so promotion returns while the old version drains.
+        var draining = version.RetireAsync(DrainTimeout, TimeProvider, CancellationToken.None);
         await Task.Yield();
-        if (!await version.RetireAsync(DrainTimeout, TimeProvider, CancellationToken.None).ConfigureAwait(false))
+        if (!await draining.ConfigureAwait(false))
         {
             Log.VersionDrainTimedOut(Logger, Name, version.Version, DrainTimeout);
         }
 
         await DisposeQuietlyAsync(version.Model, version.Version).ConfigureAwait(false);
+        lock (_retiringLock)
+        {
+            _draining.Remove(version);
+        }
+
         RemoveRecord(version.Version, version.RecordOwner);
         Log.VersionRetired(Logger, Name, version.Version);
     }
@@ -410,13 +734,13 @@ internal sealed class ModelHost<TFeatures, TOutput> : ModelHost, IModelClient<TF
         }
     }
 
-    private sealed class ServingState(LoadedVersion<TFeatures, TOutput>? primary, LoadedVersion<TFeatures, TOutput>[] versions)
+    /// <summary>What serves now: the primary, every loaded version, and the shadows among them.</summary>
+    private sealed record ServingState(
+        LoadedVersion<TFeatures, TOutput>? Primary,
+        LoadedVersion<TFeatures, TOutput>[] Versions,
+        LoadedVersion<TFeatures, TOutput>[] Shadows)
     {
-        public static readonly ServingState Empty = new(null, []);
-
-        public LoadedVersion<TFeatures, TOutput>? Primary { get; } = primary;
-
-        public LoadedVersion<TFeatures, TOutput>[] Versions { get; } = versions;
+        public static readonly ServingState Empty = new(null, [], []);
 
         public LoadedVersion<TFeatures, TOutput>? Find(string version)
         {

@@ -24,6 +24,7 @@ internal abstract class ModelHost : IDisposable
     private CancellationTokenSource _changed = new();
     private ModelError? _lastError;
     private string? _newestPromoted;
+    private string? _candidate;
     private Task _polling = Task.CompletedTask;
 
     protected ModelHost(ModelHostContext context)
@@ -60,7 +61,23 @@ internal abstract class ModelHost : IDisposable
 
     /// <summary>Loads the first version. Throws when no version can serve.</summary>
     public Task StartAsync(CancellationToken cancellationToken) =>
-        RunExclusiveAsync(ct => RefreshCoreAsync(retryFailed: true, ct), cancellationToken);
+        RunExclusiveAsync(
+            async ct =>
+            {
+                await RefreshCoreAsync(retryFailed: true, ct).ConfigureAwait(false);
+                foreach (var shadow in Context.Options.Shadow.Versions)
+                {
+                    try
+                    {
+                        await ShadowCoreAsync(shadow, ct).ConfigureAwait(false);
+                    }
+                    catch (ModelLoadException)
+                    {
+                        // Recorded and logged; a shadow never stops the model from serving.
+                    }
+                }
+            },
+            cancellationToken);
 
     public void StartPolling()
     {
@@ -102,6 +119,16 @@ internal abstract class ModelHost : IDisposable
         return target!;
     }
 
+    public async Task<ModelVersionStatus> ShadowAsync(string version, CancellationToken cancellationToken)
+    {
+        ModelNames.ThrowIfInvalid(version);
+        await RunExclusiveAsync(ct => ShadowCoreAsync(version, ct), cancellationToken).ConfigureAwait(false);
+        lock (_lock)
+        {
+            return _records[version].ToStatus();
+        }
+    }
+
     public async Task<ModelVersionStatus> LoadVersionAsync(string version, CancellationToken cancellationToken)
     {
         ModelNames.ThrowIfInvalid(version);
@@ -132,7 +159,7 @@ internal abstract class ModelHost : IDisposable
 
         // Loads in progress see Stopping and give up; then nothing else can start.
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        await RetireAllAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        await StopServingAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose()
@@ -158,6 +185,7 @@ internal abstract class ModelHost : IDisposable
                 Versions = [.. _records.Values
                     .OrderByDescending(r => r.Version, VersionComparer.Instance)
                     .Select(r => r.ToStatus())],
+                Shadows = GetShadowStatuses(),
                 LastError = _lastError,
             };
         }
@@ -182,6 +210,9 @@ internal abstract class ModelHost : IDisposable
         }
     }
 
+    /// <summary>Adds the in-flight call count of every loaded or draining version.</summary>
+    public abstract void ObserveActive(List<System.Diagnostics.Metrics.Measurement<long>> measurements);
+
     // ---- For the typed half ----
 
     protected abstract Task PromoteCoreAsync(string version, CancellationToken cancellationToken, bool recordHistory = true);
@@ -190,7 +221,12 @@ internal abstract class ModelHost : IDisposable
 
     protected abstract Task UnloadCore(string version);
 
-    protected abstract Task RetireAllAsync();
+    protected abstract Task ShadowCoreAsync(string version, CancellationToken cancellationToken);
+
+    /// <summary>Stops the call stages and retires every version, waiting for their drains.</summary>
+    protected abstract Task StopServingAsync(CancellationToken cancellationToken);
+
+    protected abstract IReadOnlyList<ShadowStatus> GetShadowStatuses();
 
     /// <summary>Records that <paramref name="promoted"/> became primary in place of <paramref name="previous"/>.</summary>
     protected void OnPromoted(string promoted, string? previous, bool recordHistory)
@@ -385,13 +421,45 @@ internal abstract class ModelHost : IDisposable
 
         try
         {
-            await PromoteCoreAsync(target.Version, cancellationToken).ConfigureAwait(false);
+            if (pinned is null && primary is not null && Context.Options.Shadow.LatestCandidate)
+            {
+                await ShadowCandidateAsync(target.Version, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await PromoteCoreAsync(target.Version, cancellationToken).ConfigureAwait(false);
+            }
+
             _failedVersions.Remove(target.Version);
         }
         catch (ModelLoadException)
         {
             _failedVersions[target.Version] = target.LastModified;
             throw;
+        }
+    }
+
+    /// <summary>Shadows a newer version instead of promoting it, replacing the previous candidate.</summary>
+    private async Task ShadowCandidateAsync(string version, CancellationToken cancellationToken)
+    {
+        if (_candidate == version)
+        {
+            return;
+        }
+
+        await ShadowCoreAsync(version, cancellationToken).ConfigureAwait(false);
+        var previous = _candidate;
+        _candidate = version;
+        if (previous is not null && previous != PrimaryVersion && !Context.Options.Shadow.Versions.Contains(previous))
+        {
+            try
+            {
+                await UnloadCore(previous).ConfigureAwait(false);
+            }
+            catch (ModelNotFoundException)
+            {
+                // Already unloaded by hand.
+            }
         }
     }
 

@@ -25,4 +25,6 @@ internal sealed record ModelHostContext
     public required TimeProvider TimeProvider { get; init; }
 
     public required JsonSerializerOptions Json { get; init; }
+
+    public required PredictionLogWriter PredictionLog { get; init; }
 }

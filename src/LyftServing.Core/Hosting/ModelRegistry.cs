@@ -26,6 +26,7 @@ internal sealed class ModelRegistry : IModelProvider, IModelManager, IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly JsonSerializerOptions _json;
     private readonly string _contentRoot;
+    private readonly PredictionLogWriter _predictionLog;
 
     // Replaced (never mutated) when discovery adds models at start-up.
     private Dictionary<string, ModelHost> _hosts;
@@ -38,9 +39,11 @@ internal sealed class ModelRegistry : IModelProvider, IModelManager, IDisposable
         IEnumerable<ModelRegistration> registrations,
         IEnumerable<ModelRuntimeRegistration> runtimes,
         ModelServingMetrics metrics,
+        PredictionLogWriter predictionLog,
         ILoggerFactory loggerFactory,
         TimeProvider timeProvider)
     {
+        _predictionLog = predictionLog;
         _services = services;
         _options = options.Value;
         _runtimes = runtimes.ToDictionary(r => r.Name, StringComparer.Ordinal);
@@ -66,6 +69,11 @@ internal sealed class ModelRegistry : IModelProvider, IModelManager, IDisposable
             ObserveVersions,
             unit: "{version}",
             description: "Versions of each model by state (loading, self_testing, ready, draining, failed).");
+        metrics.Meter.CreateObservableUpDownCounter(
+            "lyftserving.inference.active",
+            ObserveActive,
+            unit: "{request}",
+            description: "Predictions in flight, by model, version and role.");
     }
 
     public IReadOnlyList<string> ModelNames => _names;
@@ -97,6 +105,9 @@ internal sealed class ModelRegistry : IModelProvider, IModelManager, IDisposable
     public Task PromoteAsync(string modelName, string version, CancellationToken cancellationToken = default) =>
         GetHost(modelName).PromoteAsync(version, cancellationToken);
 
+    public Task<ModelVersionStatus> SetShadowAsync(string modelName, string version, CancellationToken cancellationToken = default) =>
+        GetHost(modelName).ShadowAsync(version, cancellationToken);
+
     public Task<string> RollBackAsync(string modelName, CancellationToken cancellationToken = default) =>
         GetHost(modelName).RollBackAsync(cancellationToken);
 
@@ -112,6 +123,7 @@ internal sealed class ModelRegistry : IModelProvider, IModelManager, IDisposable
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        _predictionLog.Start();
         if (_options.DiscoverModels)
         {
             await DiscoverAsync(cancellationToken).ConfigureAwait(false);
@@ -165,8 +177,12 @@ internal sealed class ModelRegistry : IModelProvider, IModelManager, IDisposable
         }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) =>
-        Task.WhenAll(_hosts.Values.Select(h => h.StopAsync(cancellationToken)));
+    /// <summary>Drains and disposes every model, then writes out and flushes the prediction log.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await Task.WhenAll(_hosts.Values.Select(h => h.StopAsync(cancellationToken))).ConfigureAwait(false);
+        await _predictionLog.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     public void Dispose()
     {
@@ -194,6 +210,7 @@ internal sealed class ModelRegistry : IModelProvider, IModelManager, IDisposable
         Metrics = _metrics,
         TimeProvider = _timeProvider,
         Json = _json,
+        PredictionLog = _predictionLog,
     };
 
     /// <summary>The model's own store object, else its store path, else the shared store object, else the store root.</summary>
@@ -266,6 +283,17 @@ internal sealed class ModelRegistry : IModelProvider, IModelManager, IDisposable
                     new KeyValuePair<string, object?>(ModelServingTelemetry.ModelNameTag, host.Name),
                     new KeyValuePair<string, object?>(ModelServingTelemetry.StateTag, StateName(state))));
             }
+        }
+
+        return measurements;
+    }
+
+    private IEnumerable<Measurement<long>> ObserveActive()
+    {
+        var measurements = new List<Measurement<long>>();
+        foreach (var host in Volatile.Read(ref _hosts).Values)
+        {
+            host.ObserveActive(measurements);
         }
 
         return measurements;

@@ -46,9 +46,20 @@ internal sealed class ModelServingOptionsSetup(
                 throw new OptionsValidationException(
                     Options.DefaultName,
                     typeof(ModelServingOptions),
-                    [$"The model serving configuration '{path}' is invalid: {ex.Message}"]);
+                    [$"The model serving configuration '{path}' is invalid: {Innermost(ex).Message}"]);
             }
         }
+    }
+
+    /// <summary>The binder wraps the useful message (which key, which type) in a generic one.</summary>
+    internal static Exception Innermost(Exception exception)
+    {
+        while (exception.InnerException is { } inner)
+        {
+            exception = inner;
+        }
+
+        return exception;
     }
 
     /// <summary>

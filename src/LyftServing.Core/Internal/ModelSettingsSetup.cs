@@ -25,7 +25,7 @@ internal sealed class ModelSettingsSetup<TSettings>(string sectionName, IEnumera
             }
             catch (InvalidOperationException ex)
             {
-                throw new OptionsValidationException(name, typeof(TSettings), [$"The configuration '{section.Path}' is invalid: {ex.Message}"]);
+                throw new OptionsValidationException(name, typeof(TSettings), [$"The configuration '{section.Path}' is invalid: {ModelServingOptionsSetup.Innermost(ex).Message}"]);
             }
         }
     }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace LyftServing;
 
@@ -40,4 +41,20 @@ public sealed class ModelOptions
     /// <summary>Gets or sets the drain timeout of this model; <see langword="null"/> uses <see cref="ModelServingOptions.DrainTimeout"/>.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan? DrainTimeout { get; set; }
+
+    /// <summary>Gets the shadow evaluation options.</summary>
+    [ValidateObjectMembers]
+    public ShadowOptions Shadow { get; } = new();
+
+    /// <summary>Gets the prediction log options.</summary>
+    [ValidateObjectMembers]
+    public PredictionLogOptions PredictionLog { get; } = new();
+
+    /// <summary>Gets the dynamic batching options.</summary>
+    [ValidateObjectMembers]
+    public BatchingOptions Batching { get; } = new();
+
+    /// <summary>Gets the overload protection options: concurrency limit, wait queue and timeout.</summary>
+    [ValidateObjectMembers]
+    public LimitOptions Limits { get; } = new();
 }

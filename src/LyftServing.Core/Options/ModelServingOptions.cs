@@ -31,6 +31,16 @@ public sealed class ModelServingOptions
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Gets or sets how many prediction log records may wait for the sinks; more are dropped and counted. Default: 10,000.</summary>
+    [Range(1, 10_000_000)]
+    public int PredictionLogCapacity { get; set; } = 10_000;
+
+    /// <summary>
+    /// Gets or sets whether logs may contain features and outputs (for example in shadow mismatch
+    /// samples). Default: <see langword="false"/>: logs name the difference's JSON path only.
+    /// </summary>
+    public bool LogSensitiveData { get; set; }
+
     /// <summary>Gets the models, by name. Keys must be valid model names (<see cref="ModelNames.Pattern"/>).</summary>
     public IDictionary<string, ModelOptions> Models { get; } = new Dictionary<string, ModelOptions>(StringComparer.Ordinal);
 }

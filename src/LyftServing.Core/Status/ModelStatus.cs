@@ -18,6 +18,9 @@ public sealed class ModelStatus
     /// <summary>Gets the versions that are loading, loaded, draining or failed, newest first.</summary>
     public required IReadOnlyList<ModelVersionStatus> Versions { get; init; }
 
+    /// <summary>Gets how each shadow version compares with the primary so far.</summary>
+    public IReadOnlyList<ShadowStatus> Shadows { get; init; } = [];
+
     /// <summary>Gets the most recent error of the model (a failed load, self-test or store listing), if any.</summary>
     public ModelError? LastError { get; init; }
 }

@@ -21,4 +21,8 @@ internal static class EventIds
     public const int HostStopping = 16;
     public const int NoVersionToServe = 17;
     public const int ModelNotDiscovered = 18;
+    public const int PredictionSinkFailed = 19;
+    public const int ShadowMismatch = 20;
+    public const int ShadowFailed = 21;
+    public const int ShadowLoaded = 22;
 }

@@ -57,4 +57,16 @@ internal static partial class Log
 
     [LoggerMessage(EventIds.HostStopping, LogLevel.Information, "Stopping model '{ModelName}': draining and disposing {Count} loaded versions")]
     public static partial void HostStopping(ILogger logger, string modelName, int count);
+
+    [LoggerMessage(EventIds.PredictionSinkFailed, LogLevel.Error, "The prediction sink {Sink} failed to write a batch; those records are lost")]
+    public static partial void PredictionSinkFailed(ILogger logger, string sink, Exception exception);
+
+    [LoggerMessage(EventIds.ShadowMismatch, LogLevel.Information, "Model '{ModelName}': shadow version '{ShadowVersion}' disagreed with primary version '{PrimaryVersion}': {Difference}")]
+    public static partial void ShadowMismatch(ILogger logger, string modelName, string shadowVersion, string primaryVersion, string difference);
+
+    [LoggerMessage(EventIds.ShadowFailed, LogLevel.Debug, "Model '{ModelName}': shadow version '{ShadowVersion}' threw; the caller was not affected")]
+    public static partial void ShadowFailed(ILogger logger, string modelName, string shadowVersion, Exception exception);
+
+    [LoggerMessage(EventIds.ShadowLoaded, LogLevel.Information, "Model '{ModelName}': version '{ShadowVersion}' now shadows the primary, sampling {SampleRate:P0} of its calls")]
+    public static partial void ShadowLoaded(ILogger logger, string modelName, string shadowVersion, double sampleRate);
 }

@@ -14,10 +14,6 @@ internal sealed class ModelServingMetrics
             unit: "s",
             description: "Duration of predictions, by model, version and role.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
-        InferenceActive = Meter.CreateUpDownCounter<long>(
-            "lyftserving.inference.active",
-            unit: "{request}",
-            description: "Predictions in flight, by model, version and role.");
         LoadDuration = Meter.CreateHistogram<double>(
             "lyftserving.model.load.duration",
             unit: "s",
@@ -27,13 +23,56 @@ internal sealed class ModelServingMetrics
             "lyftserving.self_test.runs",
             unit: "{run}",
             description: "Self-test runs after version loads, by result.");
+        ShadowComparisons = Meter.CreateCounter<long>(
+            "lyftserving.shadow.comparisons",
+            unit: "{comparison}",
+            description: "Shadow outputs compared with the primary's, by shadow version and outcome (match, mismatch, error).");
+        ShadowDropped = Meter.CreateCounter<long>(
+            "lyftserving.shadow.dropped",
+            unit: "{request}",
+            description: "Copies of calls not sent to a shadow because its queue was full.");
+        PredictionLogRecords = Meter.CreateCounter<long>(
+            "lyftserving.prediction_log.records",
+            unit: "{record}",
+            description: "Prediction log records, by outcome (written, dropped, failed).");
+        BatchSize = Meter.CreateHistogram<int>(
+            "lyftserving.batch.size",
+            unit: "{row}",
+            description: "Rows per dynamic batch.",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024] });
+        Overloaded = Meter.CreateCounter<long>(
+            "lyftserving.inference.overloaded",
+            unit: "{request}",
+            description: "Calls refused because the model's concurrency limit and queue were full.");
+        Timeouts = Meter.CreateCounter<long>(
+            "lyftserving.inference.timeouts",
+            unit: "{request}",
+            description: "Calls that did not complete within the model's timeout.");
+    }
+
+    public static TagList Tags(string model, string version)
+    {
+        var tags = default(TagList);
+        tags.Add(ModelServingTelemetry.ModelNameTag, model);
+        tags.Add(ModelServingTelemetry.ModelVersionTag, version);
+        return tags;
     }
 
     public Meter Meter { get; }
 
-    public Histogram<double> InferenceDuration { get; }
+    public Counter<long> ShadowComparisons { get; }
 
-    public UpDownCounter<long> InferenceActive { get; }
+    public Counter<long> ShadowDropped { get; }
+
+    public Counter<long> PredictionLogRecords { get; }
+
+    public Histogram<int> BatchSize { get; }
+
+    public Counter<long> Overloaded { get; }
+
+    public Counter<long> Timeouts { get; }
+
+    public Histogram<double> InferenceDuration { get; }
 
     public Histogram<double> LoadDuration { get; }
 

@@ -29,6 +29,9 @@ public static class ModelServingTelemetry
     /// <summary>Tag: the result of a self-test run, <c>pass</c> or <c>fail</c>.</summary>
     public const string SelfTestResultTag = "lyftserving.self_test.result";
 
+    /// <summary>Tag: the outcome of a shadow comparison (<c>match</c>, <c>mismatch</c>, <c>error</c>) or of a prediction log record (<c>written</c>, <c>dropped</c>, <c>failed</c>).</summary>
+    public const string OutcomeTag = "lyftserving.outcome";
+
     /// <summary>Tag: the failure's exception type (OpenTelemetry's <c>error.type</c>).</summary>
     public const string ErrorTypeTag = "error.type";
 

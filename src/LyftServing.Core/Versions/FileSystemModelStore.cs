@@ -45,8 +45,9 @@ public sealed class FileSystemModelStore : IModelStore
         foreach (var directory in Directory.EnumerateDirectories(modelDirectory))
         {
             cancellationToken.ThrowIfCancellationRequested();
+            // Hidden entries (".staging-7") are work in progress; other names the host checks and reports.
             var name = Path.GetFileName(directory);
-            if (ModelNames.IsValid(name))
+            if (!name.StartsWith('.'))
             {
                 versions.Add(new ModelVersionInfo(name, GetLastModified(directory)));
             }

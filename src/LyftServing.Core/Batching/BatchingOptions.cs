@@ -1,0 +1,23 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace LyftServing;
+
+/// <summary>Dynamic batching of a model (configuration: <c>ModelServing:Models:{name}:Batching</c>).</summary>
+/// <remarks>
+/// Concurrent calls are coalesced into one <see cref="IBatchModel{TFeatures, TOutput}.PredictBatch"/>
+/// call of up to <see cref="MaxBatchSize"/> rows, waiting at most <see cref="MaxDelay"/> after the
+/// first row for more. The model code must implement <see cref="IBatchModel{TFeatures, TOutput}"/>.
+/// </remarks>
+public sealed class BatchingOptions
+{
+    /// <summary>Gets or sets whether batching is on. Default: <see langword="false"/>.</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>Gets or sets the most rows in one batch. Default: 32.</summary>
+    [Range(1, 65_536)]
+    public int MaxBatchSize { get; set; } = 32;
+
+    /// <summary>Gets or sets how long the first row of a batch waits for more rows. Default: 2 ms.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMilliseconds(2);
+}

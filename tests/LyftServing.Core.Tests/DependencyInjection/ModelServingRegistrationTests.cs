@@ -1,0 +1,227 @@
+using LyftServing.Tests.TestModels;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace LyftServing.Tests.DependencyInjection;
+
+public sealed class ModelServingRegistrationTests : IDisposable
+{
+    private readonly TempStore _store = new();
+
+    public void Dispose() => _store.Dispose();
+
+    private Dictionary<string, string?> Config(params (string Key, string? Value)[] entries)
+    {
+        var config = new Dictionary<string, string?> { ["ModelServing:StoreRoot"] = _store.Root };
+        foreach (var (key, value) in entries)
+        {
+            config["ModelServing:" + key] = value;
+        }
+
+        return config;
+    }
+
+    [Theory]
+    [InlineData("Driver_ETA")]
+    [InlineData("../../etc/passwd")]
+    [InlineData("")]
+    [InlineData(".hidden")]
+    [InlineData("a b")]
+    public void AddModel_InvalidName_ThrowsNamingTheRule(string name)
+    {
+        var services = new ServiceCollection();
+
+        var error = Assert.ThrowsAny<ArgumentException>(() => services.AddModelServing().AddModel<LinearModel, NumberFeatures, double>(name));
+
+        if (name.Length > 0)
+        {
+            Assert.Equal($"'{name}' is not a valid name: use 1 to 128 characters of lowercase letters, digits, '_', '.' and '-', starting with a letter or digit (^[a-z0-9][a-z0-9_.-]{{0,127}}$). (Parameter 'name')", error.Message);
+        }
+    }
+
+    [Fact]
+    public void AddModel_DuplicateName_Throws()
+    {
+        var builder = new ServiceCollection().AddModelServing().AddModel<LinearModel, NumberFeatures, double>("lin");
+
+        var error = Assert.Throws<InvalidOperationException>(() => builder.AddModel<LinearModel, NumberFeatures, double>("lin"));
+
+        Assert.Equal("A model named 'lin' is already registered; model names must be unique.", error.Message);
+    }
+
+    [Fact]
+    public void AddModelServing_CalledTwice_RegistersServicesOnce()
+    {
+        var services = new ServiceCollection();
+
+        services.AddModelServing();
+        services.AddModelServing();
+
+        Assert.Single(services, d => d.ServiceType == typeof(IModelProvider));
+        Assert.Single(services, d => d.ServiceType == typeof(IHostedService));
+    }
+
+    [Fact]
+    public async Task Start_ConfiguredModelWithInvalidName_FailsValidation()
+    {
+        var builder = TestHost.CreateBuilder(configuration: Config(("Models:Bad_Name:Version", "1")));
+        builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing"));
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("Model name 'Bad_Name' is not a valid name", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_UnknownConfigurationKey_FailsNamingTheKey()
+    {
+        _store.AddVersion("lin", "1", weight: 1);
+        var builder = TestHost.CreateBuilder(configuration: Config(("Models:lin:Verison", "1")));
+        builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing")).AddModel<LinearModel, NumberFeatures, double>("lin");
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Equal(
+            "The model serving configuration 'ModelServing' is invalid: 'ErrorOnUnknownConfiguration' was set on the provided BinderOptions, but the following properties were not found on the instance of LyftServing.ModelOptions: 'Verison'",
+            error.Message);
+    }
+
+    [Fact]
+    public async Task Start_ConfigurationPinsVersion_OverridesBuilderDefault()
+    {
+        _store.AddVersion("lin", "1", weight: 1);
+        _store.AddVersion("lin", "2", weight: 2);
+        var builder = TestHost.CreateBuilder(configuration: Config(("Models:lin:Version", "1")));
+        builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing"))
+            .AddModel<LinearModel, NumberFeatures, double>("lin", m => m.PinVersion("2"));
+        using var host = builder.Build();
+
+        await host.StartAsync();
+
+        Assert.Equal("1", host.Manager().GetStatus("lin").PrimaryVersion);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Start_ConfiguredModelWithoutCode_FailsWithHowToFix()
+    {
+        var builder = TestHost.CreateBuilder(configuration: Config(("Models:orphan:Version", "1")));
+        builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing"));
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("Model 'orphan' is configured but has no model code: set its Runtime (for example \"onnx\") or add it with AddModel<TModel, TFeatures, TOutput>(\"orphan\").", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_ConfiguredModelWithUnknownRuntime_FailsListingRegisteredRuntimes()
+    {
+        var builder = TestHost.CreateBuilder(configuration: Config(("Models:fraud:Runtime", "onnx")));
+        builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing")).AddModelRuntime<LinearModel, NumberFeatures, double>("linear");
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("Model 'fraud' names the runtime 'onnx', which is not registered (registered runtimes: linear); add the adapter package and its registration, such as AddOnnxRuntime().", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_ModelDeclaredInConfigurationWithRuntime_ServesAsKeyedClient()
+    {
+        _store.AddVersion("fare", "1", weight: 4);
+        var builder = TestHost.CreateBuilder(configuration: Config(("Models:fare:Runtime", "linear")));
+        builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing")).AddModelRuntime<LinearModel, NumberFeatures, double>("linear");
+        using var host = builder.Build();
+
+        await host.StartAsync();
+
+        Assert.Equal(8, await host.Client("fare").PredictAsync(new NumberFeatures(2)));
+        Assert.Equal(["fare"], host.Services.GetRequiredService<IModelProvider>().ModelNames);
+        Assert.Equal("linear", host.Manager().GetStatus("fare").Runtime);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Start_DiscoverModels_ServesFoldersWhoseManifestNamesARuntime()
+    {
+        _store.AddVersion("eta", "1", weight: 2, manifest: """{"runtime": "linear"}""");
+        _store.AddVersion("no_manifest", "1", weight: 2);
+        _store.AddVersion("other", "1", weight: 2, manifest: """{"runtime": "tensorflow"}""");
+        var builder = TestHost.CreateBuilder(configuration: Config(("DiscoverModels", "true")));
+        builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing")).AddModelRuntime<LinearModel, NumberFeatures, double>("linear");
+        using var host = builder.Build();
+
+        await host.StartAsync();
+
+        var provider = host.Services.GetRequiredService<IModelProvider>();
+        Assert.Equal(["eta"], provider.ModelNames);
+        Assert.Equal(6, await host.Client("eta").PredictAsync(new NumberFeatures(3)));
+        var warnings = host.Logs().GetSnapshot().Where(r => r.Id.Name == "ModelNotDiscovered").Select(r => r.Message).ToList();
+        Assert.Contains("Not serving the store folder 'no_manifest': its newest version has no model.json naming a runtime", warnings);
+        Assert.Contains("Not serving the store folder 'other': its model.json names the runtime 'tensorflow', which is not registered", warnings);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task GetClient_WrongTypes_ThrowsNamingTheModelTypes()
+    {
+        _store.AddVersion("lin", "1", weight: 1);
+        var builder = TestHost.CreateBuilder();
+        builder.Services.AddModelServing().AddModel<LinearModel, NumberFeatures, double>("lin", m => m.FromStore(_store.Root));
+        using var host = builder.Build();
+
+        var error = Assert.Throws<InvalidOperationException>(() => host.Services.GetRequiredService<IModelProvider>().GetClient<string, double>("lin"));
+
+        Assert.Equal("Model 'lin' takes NumberFeatures and returns Double; it was requested as IModelClient<String, Double>.", error.Message);
+    }
+
+    [Fact]
+    public async Task KeyedClient_UnknownModel_ThrowsModelNotFoundOnFirstCall()
+    {
+        var builder = TestHost.CreateBuilder();
+        builder.Services.AddModelServing();
+        using var host = builder.Build();
+
+        var client = host.Client("ghost");
+
+        await Assert.ThrowsAsync<ModelNotFoundException>(async () => await client.PredictAsync(new NumberFeatures(1)));
+    }
+
+    [Fact]
+    public async Task ModelSettings_BoundPerModelFromConfiguration_AndValidatedStrictly()
+    {
+        _store.AddVersion("lin", "1", weight: 1);
+        var builder = TestHost.CreateBuilder(configuration: Config(("Models:lin:Tuning:Threads", "4")));
+        builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing"))
+            .AddModelSettings<TuningSettings>("Tuning")
+            .AddModel<LinearModel, NumberFeatures, double>("lin");
+        using var host = builder.Build();
+
+        await host.StartAsync();
+
+        Assert.Equal(4, host.Services.GetRequiredService<IOptionsMonitor<TuningSettings>>().Get("lin").Threads);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public void ModelSettings_UnknownKey_ThrowsNamingTheSection()
+    {
+        var builder = TestHost.CreateBuilder(configuration: Config(("Models:lin:Tuning:Thread", "4")));
+        builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing")).AddModelSettings<TuningSettings>("Tuning");
+        using var host = builder.Build();
+
+        var error = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IOptionsMonitor<TuningSettings>>().Get("lin"));
+
+        Assert.Contains("The configuration 'ModelServing:Models:lin:Tuning' is invalid", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'Thread'", error.Message, StringComparison.Ordinal);
+    }
+
+    public sealed class TuningSettings
+    {
+        public int Threads { get; set; } = 1;
+    }
+}
