@@ -151,6 +151,37 @@ public class OnnxTensorModelTests
     }
 
     [Fact]
+    public async Task PredictAsync_DynamicBatchingWithOneBadRow_OnlyThatCallerFails()
+    {
+        using var host = await TestHost.StartAsync(
+            b => b.AddOnnxRuntime(),
+            new Dictionary<string, string?>
+            {
+                ["ModelServing:Models:tabular_mlp:Runtime"] = "onnx",
+                ["ModelServing:Models:tabular_mlp:Store"] = Fixtures.ModelsRoot,
+                ["ModelServing:Models:tabular_mlp:Batching:Enabled"] = "true",
+                ["ModelServing:Models:tabular_mlp:Batching:MaxBatchSize"] = "16",
+                ["ModelServing:Models:tabular_mlp:Batching:MaxDelay"] = "00:00:00.010",
+            });
+        var client = GetJsonClient(host, "tabular_mlp");
+        var cases = Fixtures.Cases("tabular_mlp");
+        var bad = JsonDocument.Parse("""{"features": [[1,2,3]]}""").RootElement;
+
+        var calls = Enumerable.Range(0, 15).Select(i => Task.Run(async () =>
+        {
+            var testCase = cases[i % cases.Count];
+            var output = ReadOutput(await client.PredictAsync(Fixtures.JsonFeatures("tabular_mlp", testCase), version: null));
+            Assert.Equal(Fixtures.Expected("tabular_mlp", testCase), output.GetProperty("score")[0][0].GetSingle(), Tolerance);
+        })).ToList();
+        var badCall = Task.Run(async () => await client.PredictAsync(bad, version: null));
+
+        await Task.WhenAll(calls);
+        var error = await Assert.ThrowsAsync<ModelFeaturesException>(() => badCall);
+        Assert.Equal("'$.features' has shape [1,3], but input 'features' (float32[N,8]) needs size 8 in dimension 1.", error.Message);
+        await host.StopAsync();
+    }
+
+    [Fact]
     public async Task PredictAsync_CodeCallerWithTypedTensors_ConvertsNumbersToInputTypes()
     {
         using var host = await StartRuntimeHostAsync("mixed_inputs");

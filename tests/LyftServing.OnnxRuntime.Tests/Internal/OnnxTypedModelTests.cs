@@ -1,7 +1,9 @@
 using System.Text.Json;
 using LyftServing.OnnxRuntime.Internal;
 using LyftServing.OnnxRuntime.Tests.TestSupport;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace LyftServing.OnnxRuntime.Tests.Internal;
 
@@ -88,6 +90,30 @@ public sealed class OnnxTypedModelTests : IDisposable
         {
             Assert.Equal(Fixtures.Expected("mixed_inputs", cases[i]), outputs[i], Tolerance);
         }
+    }
+
+    [Fact]
+    public async Task PredictAsync_DynamicBatching_CoalescesCallersIntoBatchRuns()
+    {
+        _store.AddVersion("mixed_inputs", "1", "mixed_inputs");
+        using var host = await TestHost.StartAsync(b => b.AddOnnxModel<MixedFeatures, float>(
+            "mixed_inputs", Mappings.Mixed, m => m.FromStore(_store.Root).UseDynamicBatching(16, TimeSpan.FromMilliseconds(5))));
+        using var batchSizes = new MetricCollector<int>(host.Services.GetRequiredService<IMeterFactory>(), "LyftServing", "lyftserving.batch.size");
+        var client = host.Services.GetRequiredKeyedService<IModelClient<MixedFeatures, float>>("mixed_inputs");
+
+        var callers = Enumerable.Range(0, 16).Select(caller => Task.Run(async () =>
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                Assert.Equal(caller + i + 1f + (caller * 100), await client.PredictAsync(new MixedFeatures([caller, i, 0.5f, 0.5f], caller * 100)));
+            }
+        }));
+        await Task.WhenAll(callers);
+
+        var sizes = batchSizes.GetMeasurementSnapshot().Select(m => m.Value).ToArray();
+        Assert.Equal(16 * 50, sizes.Sum());
+        Assert.Contains(sizes, size => size > 1);
+        await host.StopAsync();
     }
 
     [Fact]
