@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace LyftServing.OnnxRuntime.Tests.TestSupport;
+
+/// <summary>Builds and starts a generic host with model serving, as a service would.</summary>
+public static class TestHost
+{
+    public static async Task<IHost> StartAsync(Action<IModelServingBuilder> configure, IDictionary<string, string?>? configuration = null, Action<IServiceCollection>? services = null)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(configuration ?? new Dictionary<string, string?>());
+        builder.Services.AddLogging();
+        services?.Invoke(builder.Services);
+        configure(builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing")));
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync();
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+
+        return host;
+    }
+
+    /// <summary>Creates model code directly (as the host does) and loads a version, for capabilities the host does not expose, such as batches.</summary>
+    public static async Task<(TModel Model, ServiceProvider Services)> LoadModelAsync<TModel, TFeatures, TOutput>(string modelName, string versionDirectory, Action<IModelServingBuilder> configure)
+        where TModel : class, IModel<TFeatures, TOutput>
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        configure(services.AddModelServing());
+        var provider = services.BuildServiceProvider();
+        var model = ActivatorUtilities.CreateInstance<TModel>(provider);
+        var artifact = await ModelArtifact.FromDirectoryAsync(modelName, Path.GetFileName(versionDirectory), versionDirectory);
+        await model.LoadAsync(artifact, CancellationToken.None);
+        return (model, provider);
+    }
+}
