@@ -36,7 +36,12 @@ public static class ModelNames
         return true;
     }
 
-    internal static void ThrowIfInvalid([NotNull] string? name, [CallerArgumentExpression(nameof(name))] string? paramName = null)
+    /// <summary>Throws when <paramref name="name"/> is not a valid model or version name.</summary>
+    /// <param name="name">The name to check.</param>
+    /// <param name="paramName">The parameter's name, for the exception.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> does not match <see cref="Pattern"/>; the message says what is allowed.</exception>
+    public static void ThrowIfInvalid([NotNull] string? name, [CallerArgumentExpression(nameof(name))] string? paramName = null)
     {
         ArgumentNullException.ThrowIfNull(name, paramName);
         if (!IsValid(name))

@@ -87,7 +87,7 @@ internal sealed class DynamicBatcher<TFeatures, TOutput>
         while (batch.Count < _maxBatchSize && reader.TryRead(out var slot))
         {
             // A caller that cancelled while queued has its answer already; skip its row.
-            if (slot.TryClaim())
+            if (slot.IsPending)
             {
                 batch.Add(slot);
             }
@@ -96,7 +96,14 @@ internal sealed class DynamicBatcher<TFeatures, TOutput>
 
     private void Execute(List<Slot> batch, TFeatures[] features, TOutput[] outputs, Exception?[] errors)
     {
+        // A caller that cancelled while its batch was still filling leaves it now.
+        batch.RemoveAll(slot => !slot.TryStart());
         var count = batch.Count;
+        if (count == 0)
+        {
+            return;
+        }
+
         for (var i = 0; i < count; i++)
         {
             features[i] = batch[i].Features;
@@ -140,8 +147,10 @@ internal sealed class DynamicBatcher<TFeatures, TOutput>
     /// <summary>One caller's row: its features and the awaitable its answer completes.</summary>
     private sealed class Slot : IValueTaskSource<(TOutput, string)>, IDisposable
     {
+        // Queued (in the channel or a filling batch) → Running, or Queued → Cancelled: whichever
+        // comes first wins, so a row is either run or cancelled, never both.
         private const int Queued = 0;
-        private const int Claimed = 1;
+        private const int Running = 1;
         private const int Cancelled = 2;
 
         // Continuations run on the thread pool, never inline on the batch loop.
@@ -162,9 +171,11 @@ internal sealed class DynamicBatcher<TFeatures, TOutput>
 
         public short Token => _core.Version;
 
-        public bool TryClaim()
+        public bool IsPending => Volatile.Read(ref _state) == Queued;
+
+        public bool TryStart()
         {
-            if (Interlocked.CompareExchange(ref _state, Claimed, Queued) != Queued)
+            if (Interlocked.CompareExchange(ref _state, Running, Queued) != Queued)
             {
                 return false;
             }

@@ -81,6 +81,7 @@ public static partial class ModelServingBuilderExtensions
     /// Registers a per-model settings type, bound for each model from
     /// <c>ModelServing:Models:{model}:{sectionName}</c> (unknown keys rejected) and read by model
     /// code as named options: <c>IOptionsMonitor&lt;TSettings&gt;.Get(artifact.ModelName)</c>.
+    /// Configuration overrides what <c>ModelBuilder.ConfigureSettings</c> sets in code.
     /// </summary>
     /// <typeparam name="TSettings">The settings type.</typeparam>
     /// <param name="builder">The builder.</param>
@@ -95,7 +96,7 @@ public static partial class ModelServingBuilderExtensions
         if (!services.Any(d => !d.IsKeyedService && d.ImplementationInstance is ModelSettingsRegistration r && r.SectionName == sectionName && r.SettingsType == typeof(TSettings)))
         {
             services.AddSingleton(new ModelSettingsRegistration(sectionName, typeof(TSettings)));
-            services.AddSingleton<IConfigureOptions<TSettings>>(sp => new ModelSettingsSetup<TSettings>(sectionName, sp.GetServices<ModelServingConfiguration>()));
+            services.AddSingleton<IPostConfigureOptions<TSettings>>(sp => new ModelSettingsSetup<TSettings>(sectionName, sp.GetServices<ModelServingConfiguration>()));
         }
 
         return builder;

@@ -3,13 +3,14 @@ using Microsoft.Extensions.Options;
 
 namespace LyftServing.Internal;
 
-/// <summary>Binds a per-model settings type from <c>Models:{model}:{section}</c> of each model serving configuration.</summary>
-internal sealed class ModelSettingsSetup<TSettings>(string sectionName, IEnumerable<ModelServingConfiguration> configurations) : IConfigureNamedOptions<TSettings>
+/// <summary>
+/// Binds a per-model settings type from <c>Models:{model}:{section}</c> of each model serving
+/// configuration, after the builder's code defaults (<c>ConfigureSettings</c>), so configuration wins.
+/// </summary>
+internal sealed class ModelSettingsSetup<TSettings>(string sectionName, IEnumerable<ModelServingConfiguration> configurations) : IPostConfigureOptions<TSettings>
     where TSettings : class
 {
-    public void Configure(TSettings options) => Configure(Options.DefaultName, options);
-
-    public void Configure(string? name, TSettings options)
+    public void PostConfigure(string? name, TSettings options)
     {
         if (!ModelNames.IsValid(name))
         {

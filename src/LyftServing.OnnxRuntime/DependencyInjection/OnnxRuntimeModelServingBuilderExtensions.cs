@@ -107,11 +107,7 @@ public static class OnnxRuntimeModelServingBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(map);
-        if (!ModelNames.IsValid(name))
-        {
-            throw new ArgumentException($"'{name}' is not a valid model name; names match {ModelNames.Pattern}.", nameof(name));
-        }
-
+        ModelNames.ThrowIfInvalid(name);
         var mapping = new OnnxMappingBuilder<TFeatures, TOutput>(name);
         map(mapping);
         var built = mapping.Build();

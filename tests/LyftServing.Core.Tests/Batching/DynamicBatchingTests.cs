@@ -3,7 +3,6 @@ using LyftServing.Tests.TestModels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Time.Testing;
 
 namespace LyftServing.Tests.Batching;
 
@@ -13,7 +12,7 @@ public sealed class DynamicBatchingTests : IDisposable
 
     public void Dispose() => _store.Dispose();
 
-    private IHost Build(int maxBatchSize, TimeSpan maxDelay, FakeTimeProvider? time = null)
+    private IHost Build(int maxBatchSize, TimeSpan maxDelay, TimeProvider time)
     {
         _store.AddVersion("batch", "1", weight: 3);
         var builder = TestHost.CreateBuilder(time);
@@ -26,7 +25,8 @@ public sealed class DynamicBatchingTests : IDisposable
     [Fact]
     public async Task PredictAsync_64ConcurrentCallers_EachGetsItsOwnRowsAnswerInBatches()
     {
-        using var host = Build(maxBatchSize: 16, maxDelay: TimeSpan.FromMilliseconds(5), time: null);
+        // The real clock: partial batches must run after MaxDelay for the last callers to finish.
+        using var host = Build(maxBatchSize: 16, maxDelay: TimeSpan.FromMilliseconds(5), TimeProvider.System);
         using var sizes = new MetricCollector<int>(host.Services.GetRequiredService<IMeterFactory>(), ModelServingTelemetry.MeterName, "lyftserving.batch.size");
         await host.StartAsync();
         var client = host.Client("batch");
@@ -109,6 +109,8 @@ public sealed class DynamicBatchingTests : IDisposable
         await Eventually.TrueAsync(() => time.TimersCreated > 0, "the batch armed its delay");
         var cancelled = client.PredictAsync(new NumberFeatures(2), cancel.Token).AsTask();
         var third = client.PredictAsync(new NumberFeatures(3)).AsTask();
+
+        // Whether or not the row has joined the filling batch yet, cancelling removes it.
         await cancel.CancelAsync();
         time.Advance(TimeSpan.FromSeconds(1));
 

@@ -208,6 +208,22 @@ public sealed class ModelServingRegistrationTests : IDisposable
     }
 
     [Fact]
+    public void ModelSettings_SetInCodeAndConfiguration_ConfigurationWins()
+    {
+        var builder = TestHost.CreateBuilder(configuration: Config(("Models:lin:Tuning:Threads", "4")));
+        builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing"))
+            .AddModelSettings<TuningSettings>("Tuning")
+            .AddModel<LinearModel, NumberFeatures, double>("lin", m => m.ConfigureSettings<TuningSettings>(s => s.Threads = 8))
+            .AddModel<LinearModel, NumberFeatures, double>("other", m => m.ConfigureSettings<TuningSettings>(s => s.Threads = 8));
+        using var host = builder.Build();
+
+        var settings = host.Services.GetRequiredService<IOptionsMonitor<TuningSettings>>();
+
+        Assert.Equal(4, settings.Get("lin").Threads);
+        Assert.Equal(8, settings.Get("other").Threads);
+    }
+
+    [Fact]
     public void ModelSettings_UnknownKey_ThrowsNamingTheSection()
     {
         var builder = TestHost.CreateBuilder(configuration: Config(("Models:lin:Tuning:Thread", "4")));

@@ -119,11 +119,11 @@ public sealed class OverloadProtectionTests : IDisposable
         var time = new TestClock();
         using var host = Build(m => m.LimitConcurrency(1, queueLimit: 5).WithTimeout(TimeSpan.FromSeconds(1)), time);
         await host.StartAsync();
-        var (blocked, gate) = await StartBlockedCallAsync(host);
         var timersBefore = time.TimersCreated;
+        var (blocked, gate) = await StartBlockedCallAsync(host);
 
         var queued = host.Client("lin").PredictAsync(new NumberFeatures(3)).AsTask();
-        await Eventually.TrueAsync(() => time.TimersCreated >= timersBefore + 1, "the queued call armed its timeout");
+        await Eventually.TrueAsync(() => time.TimersCreated >= timersBefore + 2, "both calls armed their timeouts");
         time.Advance(TimeSpan.FromSeconds(1));
 
         await Assert.ThrowsAsync<ModelTimeoutException>(() => queued);

@@ -146,21 +146,24 @@ public sealed class ModelServingTelemetryTests : IDisposable
     [Fact]
     public async Task PredictAsync_WithActivityListener_StartsActivityWithTags()
     {
-        _store.AddVersion("lin", "1", weight: 1);
-        using var host = Build();
+        // The listener is process-wide and tests run in parallel: a model name no other test uses.
+        _store.AddVersion("traced", "1", weight: 1);
+        var builder = TestHost.CreateBuilder();
+        builder.Services.AddModelServing().AddModel<LinearModel, NumberFeatures, double>("traced", m => m.FromStore(_store.Root));
+        using var host = builder.Build();
         await host.StartAsync();
-        var activities = new List<Activity>();
+        var activities = new System.Collections.Concurrent.ConcurrentQueue<Activity>();
         using var listener = new ActivityListener
         {
             ShouldListenTo = s => s.Name == ModelServingTelemetry.ActivitySourceName,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activities.Add,
+            ActivityStopped = activities.Enqueue,
         };
         ActivitySource.AddActivityListener(listener);
 
-        await host.Client("lin").PredictAsync(new NumberFeatures(1));
+        await host.Client("traced").PredictAsync(new NumberFeatures(1));
 
-        var activity = Assert.Single(activities, a => a.OperationName == "predict lin");
+        var activity = Assert.Single(activities, a => a.OperationName == "predict traced");
         Assert.Equal("1", activity.GetTagItem(ModelServingTelemetry.ModelVersionTag));
         await host.StopAsync();
     }

@@ -11,7 +11,7 @@ namespace LyftServing.Tests.TestModels;
 /// <summary>Builds a generic host with model serving, a fake clock and fake logging, as a service would.</summary>
 public static class TestHost
 {
-    public static HostApplicationBuilder CreateBuilder(FakeTimeProvider? time = null, IDictionary<string, string?>? configuration = null)
+    public static HostApplicationBuilder CreateBuilder(TimeProvider? time = null, IDictionary<string, string?>? configuration = null)
     {
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Development" });
         if (configuration is not null)
