@@ -26,6 +26,7 @@ internal abstract class ModelHost : IDisposable
     private string? _newestPromoted;
     private string? _candidate;
     private Task _polling = Task.CompletedTask;
+    private Task? _stopped;
 
     protected ModelHost(ModelHostContext context)
     {
@@ -152,7 +153,16 @@ internal abstract class ModelHost : IDisposable
             cancellationToken);
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>Stops polling and loads, then drains and disposes every version. Safe to call more than once.</summary>
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return _stopped ??= StopCoreAsync(cancellationToken);
+        }
+    }
+
+    private async Task StopCoreAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _polling.ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using LyftServing.Internal;
 
 namespace LyftServing;
 
@@ -10,7 +11,8 @@ namespace LyftServing;
 /// <remarks>
 /// The defaults are strict, so that a caller's mistake is an error rather than a silent default:
 /// web naming (camelCase, case-insensitive), unknown properties rejected, nullable annotations and
-/// required constructor parameters respected, numbers only as JSON numbers, depth at most 32.
+/// required constructor parameters respected, numbers only as JSON numbers and within their type's
+/// range (<c>1e400</c> is an error for a <see cref="double"/>, not infinity), depth at most 32.
 /// </remarks>
 public sealed class ModelJsonOptions
 {
@@ -22,5 +24,6 @@ public sealed class ModelJsonOptions
         RespectRequiredConstructorParameters = true,
         NumberHandling = JsonNumberHandling.Strict,
         MaxDepth = 32,
+        Converters = { new FiniteDoubleConverter(), new FiniteSingleConverter() },
     };
 }

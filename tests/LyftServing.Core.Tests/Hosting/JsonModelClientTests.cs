@@ -71,6 +71,7 @@ public sealed class JsonModelClientTests : IAsyncLifetime
     [Theory]
     [InlineData("""{"distanceKm": "far", "stops": 1, "kind": 0}""", "$.distanceKm | '$.distanceKm' must be a number.")]
     [InlineData("""{"distanceKm": 1, "stops": 99999999999, "kind": 0}""", "$.stops | '$.stops' must be an integer from -2147483648 to 2147483647.")]
+    [InlineData("""{"distanceKm": 1e400, "stops": 1, "kind": 0}""", "$.distanceKm | '$.distanceKm' must be a number.")]
     [InlineData("""{"distanceKm": 1, "stops": 1.5, "kind": 0}""", "$.stops | '$.stops' must be an integer from -2147483648 to 2147483647.")]
     [InlineData("""{"distanceKm": 1, "stops": 1, "kind": 0, "speed": 3}""", "$.speed | '$.speed' is not a feature of model 'trip'; expected only: distanceKm, stops, kind, pickup.")]
     [InlineData("""{"distanceKm": 1, "stops": 1, "kind": 0, "pickup": {"lat": true, "lon": 1}}""", "$.pickup.lat | '$.pickup.lat' must be a number.")]

@@ -379,6 +379,7 @@ public sealed class ModelHostTests : IDisposable
         Assert.Equal(2, host.Tracker().Created.Count);
         var error = await Assert.ThrowsAsync<ModelNotReadyException>(async () => await client.PredictAsync(new NumberFeatures(1)));
         Assert.Equal("Model 'lin' is stopping.", error.Message);
+        await host.StopAsync().WaitAsync(TimeSpan.FromSeconds(10)); // stopping again is harmless
     }
 
     [Fact]
