@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.IO.Pipelines;
 using System.Text.Json;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.Extensions.Logging;
@@ -49,9 +50,14 @@ internal sealed class InferEndpoint
         _documentOptions = new JsonDocumentOptions { MaxDepth = options.MaxDepth };
     }
 
-    /// <summary>Answers any method but POST on the infer route.</summary>
-    public Task RejectMethodAsync(HttpContext context)
+    /// <summary>Answers what the documented POST endpoint does not match: POSTs with another content type, and other methods.</summary>
+    public Task HandleUnmatchedAsync(HttpContext context)
     {
+        if (HttpMethods.IsPost(context.Request.Method))
+        {
+            return InferAsync(context);
+        }
+
         context.Response.Headers.Allow = HttpMethods.Post;
         return RejectAsync(
             context,
@@ -145,6 +151,13 @@ internal sealed class InferEndpoint
             return;
         }
 
+        // The reader checks UTF-8 only where it must; strings would fail later, deep in binding.
+        if (!IsValidUtf8(body))
+        {
+            await RejectAsync(context, Problems.InvalidJson, $"The request body is not valid UTF-8: send one UTF-8 JSON object such as {ExampleRequest}.").ConfigureAwait(false);
+            return;
+        }
+
         JsonDocument document;
         try
         {
@@ -221,6 +234,18 @@ internal sealed class InferEndpoint
             if (!_models.TryGetJsonClient(modelId!, out var client))
             {
                 await RejectAsync(context, Problems.ModelNotFound, $"No model named '{modelId}' is served here: GET {_modelsPath} lists the served models.", modelId).ConfigureAwait(false);
+                return;
+            }
+
+            if (FindOutOfRangeNumber(features) is { } outOfRange)
+            {
+                await RejectAsync(
+                    context,
+                    Problems.InvalidFeatures,
+                    $"'{outOfRange}' is out of range: numbers must fit a 64-bit floating-point number (at most about 1.8e308 in size).",
+                    modelId,
+                    version,
+                    outOfRange).ConfigureAwait(false);
                 return;
             }
 
@@ -436,6 +461,69 @@ internal sealed class InferEndpoint
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Finds a number no binary floating-point type can hold, such as <c>1e400</c>: System.Text.Json
+    /// would bind it to a double as infinity instead of failing. Returns its path, or <see langword="null"/>.
+    /// </summary>
+    private static string? FindOutOfRangeNumber(JsonElement features)
+    {
+        switch (features.ValueKind)
+        {
+            case JsonValueKind.Number:
+                return features.TryGetDouble(out var value) && double.IsFinite(value) ? null : "$.features";
+            case JsonValueKind.Object:
+                foreach (var property in features.EnumerateObject())
+                {
+                    if (FindOutOfRangeNumber(property.Value) is { } inner)
+                    {
+                        return "$.features" + PathSegment(property.Name) + inner["$.features".Length..];
+                    }
+                }
+
+                return null;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in features.EnumerateArray())
+                {
+                    if (FindOutOfRangeNumber(item) is { } inner)
+                    {
+                        return $"$.features[{index}]{inner["$.features".Length..]}";
+                    }
+
+                    index++;
+                }
+
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private static string PathSegment(string name) =>
+        name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_')
+            ? "." + name
+            : $"['{Echo(name).Replace("'", "\\'", StringComparison.Ordinal)}']";
+
+    private static bool IsValidUtf8(ReadOnlySequence<byte> body)
+    {
+        if (body.IsSingleSegment)
+        {
+            return Utf8.IsValid(body.FirstSpan);
+        }
+
+        var length = (int)body.Length;
+        var copy = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            body.CopyTo(copy);
+            return Utf8.IsValid(copy.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(copy);
+        }
     }
 
     private static bool IsJson(string? contentType)

@@ -79,9 +79,10 @@ public static class ModelServingEndpointRouteBuilderExtensions
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .ProducesProblem(StatusCodes.Status504GatewayTimeout);
 
-        // Every other method on /infer gets a 405 problem (routing's own 405 has no body). No method
-        // metadata, so it matches any method; Order 1 makes POST prefer the endpoint above.
-        group.Map("/infer", infer.RejectMethodAsync)
+        // What the endpoint above does not match: other methods (405; routing's own 405 has no body)
+        // and POSTs whose content type its Accepts metadata rules out (415). No method metadata, so
+        // it matches any method; Order 1 makes requests the endpoint above matches prefer it.
+        group.Map("/infer", infer.HandleUnmatchedAsync)
             .ExcludeFromDescription()
             .Add(static b =>
             {
