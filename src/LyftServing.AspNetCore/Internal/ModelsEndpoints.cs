@@ -22,9 +22,8 @@ internal sealed class ModelsEndpoints(IModelManager manager, string prefix)
         return WriteAsync(context, list);
     }
 
-    public Task GetAsync(HttpContext context)
+    public Task GetAsync(HttpContext context, string modelId)
     {
-        var modelId = context.Request.RouteValues[ModelIdRouteValue] as string;
         if (!ModelNames.IsValid(modelId))
         {
             return ProblemWriter.WriteAsync(

@@ -2,6 +2,7 @@ using LyftServing;
 using LyftServing.AspNetCore;
 using LyftServing.AspNetCore.Internal;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -97,7 +98,7 @@ public static class ModelServingEndpointRouteBuilderExtensions
             .WithSummary("Lists the served models and their versions.")
             .Produces<ModelList>(StatusCodes.Status200OK, "application/json");
 
-        group.MapGet($"/models/{{{ModelsEndpoints.ModelIdRouteValue}}}", (Func<HttpContext, Task>)models.GetAsync)
+        group.MapGet($"/models/{{{ModelsEndpoints.ModelIdRouteValue}}}", (HttpContext context, [FromRoute(Name = ModelsEndpoints.ModelIdRouteValue)] string modelId) => models.GetAsync(context, modelId))
             .WithTags(OpenApiTag)
             .WithSummary("Shows one model: its versions, states, self-test results and errors.")
             .Produces<ModelStatusView>(StatusCodes.Status200OK, "application/json")

@@ -2,6 +2,7 @@ using System.Text.Json;
 using LyftServing.AspNetCore.Tests.TestModels;
 using LyftServing.Testing;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
@@ -15,6 +16,8 @@ namespace LyftServing.AspNetCore.Tests.Infrastructure;
 public sealed class TestApp : IAsyncDisposable
 {
     public static readonly DateTimeOffset Start = new(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
+
+    private bool _stopped;
 
     private TestApp(WebApplication app, InMemoryModelStore store)
     {
@@ -62,6 +65,11 @@ public sealed class TestApp : IAsyncDisposable
 
         var app = builder.Build();
         app.UseRequestTimeouts();
+        app.Use((context, next) =>
+        {
+            RequestTimeoutProbe.Token.Value = context.Features.Get<IHttpRequestTimeoutFeature>()?.RequestTimeoutToken ?? default;
+            return next(context);
+        });
         (map ?? MapStandard)(app);
         await app.StartAsync();
         if (models is null)
@@ -97,10 +105,20 @@ public sealed class TestApp : IAsyncDisposable
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ModelServingHealthChecks.LiveTag) });
     }
 
+    /// <summary>Stops the app once. (Stopping the model host twice waits for its shutdown timeout: see the report on Core.)</summary>
+    public async Task StopAsync()
+    {
+        if (!_stopped)
+        {
+            _stopped = true;
+            await App.StopAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        await App.StopAsync();
+        await StopAsync();
         await App.DisposeAsync();
         Store.Dispose();
     }

@@ -23,10 +23,17 @@ public sealed class FailingModel : IModel<FailingFeatures, double>
 
     private static double Slow()
     {
-        // A model that takes longer than the request's time limit.
-        Thread.Sleep(300);
+        // A model that takes longer than the request's time limit: it answers only once the limit
+        // has passed, so the test does not race the clock.
+        RequestTimeoutProbe.Token.Value.WaitHandle.WaitOne(TimeSpan.FromSeconds(10));
         return 2;
     }
+}
+
+/// <summary>The request's timeout token, set by a middleware of the test app, for <see cref="FailingModel"/>'s slow mode.</summary>
+public static class RequestTimeoutProbe
+{
+    public static readonly AsyncLocal<CancellationToken> Token = new();
 }
 
 // Stand-ins for the exceptions Core's overload protection and timeouts will add (issue 5): the
