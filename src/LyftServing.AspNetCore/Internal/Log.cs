@@ -16,6 +16,6 @@ internal static partial class Log
     [LoggerMessage(EventIds.OutputNotWritable, LogLevel.Error, "The output of model '{ModelName}' version '{ModelVersion}' could not be written as JSON; answered 500 (trace id {TraceId})")]
     public static partial void OutputNotWritable(ILogger logger, string modelName, string modelVersion, string traceId, Exception exception);
 
-    [LoggerMessage(EventIds.ModelUnavailable, LogLevel.Warning, "Model '{ModelName}' could not take a call; answered {StatusCode} ({ProblemType})")]
+    [LoggerMessage(EventIds.ModelUnavailable, LogLevel.Debug, "Model '{ModelName}' could not take a call; answered {StatusCode} ({ProblemType})")]
     public static partial void ModelUnavailable(ILogger logger, string modelName, int statusCode, string problemType);
 }
