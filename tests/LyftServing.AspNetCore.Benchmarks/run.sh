@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
 # HTTP load benchmark: POST /infer (LyftServing's adapter) against POST /bare (a hand-written
 # minimal API endpoint calling the same model directly), in one Release process, with wrk on
-# loopback, at 1 and 16 connections. Bounded: DURATION seconds per run (default 10), 4 runs plus
-# warm-ups, and the whole script under a timeout. Prints a Markdown table; with -o FILE also
-# writes it there. Not part of `dotnet test`.
+# loopback, at 1 and 16 connections. Each (endpoint, connections) pair is measured REPEATS times
+# (default 3), the endpoints interleaved so both see the same background load, and the medians
+# are reported. Bounded: DURATION seconds per run (default 5), 2 x 2 x REPEATS runs plus
+# warm-ups, and the server under a timeout. Prints a Markdown table; with -o FILE also writes it
+# there. Not part of `dotnet test`.
 #
-# Usage: tests/LyftServing.AspNetCore.Benchmarks/run.sh [-d seconds] [-o RESULTS.md]
+# Usage: tests/LyftServing.AspNetCore.Benchmarks/run.sh [-d seconds] [-r repeats] [-o RESULTS.md]
 set -euo pipefail
 cd "$(dirname "$0")"
 repo=$(cd ../.. && pwd)
-duration=10
+duration=5
+repeats=3
 out=""
-while getopts "d:o:" opt; do
+while getopts "d:r:o:" opt; do
   case $opt in
     d) duration=$OPTARG ;;
+    r) repeats=$OPTARG ;;
     o) out=$OPTARG ;;
     *) exit 2 ;;
   esac
@@ -25,7 +29,7 @@ url="http://127.0.0.1:$port"
 
 dotnet build -c Release --nologo -v q . >/dev/null
 export DOTNET_gcServer=1
-timeout $((duration * 12 + 120)) dotnet bin/Release/net10.0/LyftServing.AspNetCore.Benchmarks.dll \
+timeout $((duration * 4 * repeats + 180)) dotnet bin/Release/net10.0/LyftServing.AspNetCore.Benchmarks.dll \
   --urls "$url" --StoreRoot "$repo/samples/models" >/tmp/lyftserving-bench-host.log 2>&1 &
 host=$!
 trap 'kill $host 2>/dev/null || true' EXIT
@@ -56,20 +60,32 @@ run() { # endpoint connections threads seconds
   wrk -t"$3" -c"$2" -d"$4"s -s "$lua" "$url$1" | grep '^RESULT'
 }
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+
 # Warm-up: JIT tiers and connection pools settle before anything is measured.
 run /infer 16 2 5 >/dev/null
 run /bare 16 2 5 >/dev/null
 
-table="| endpoint | connections | requests/s | p50 (ms) | p99 (ms) | errors |
-| --- | ---: | ---: | ---: | ---: | ---: |"
-declare -A rps
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+table="| endpoint | connections | requests/s (median) | p50 (ms) | p99 (ms) | errors | runs (requests/s) |
+| --- | ---: | ---: | ---: | ---: | ---: | --- |"
+declare -A rps samples p50s p99s errs
 for c in 1 16; do
   t=$([ "$c" = 1 ] && echo 1 || echo 2)
+  for _ in $(seq 1 "$repeats"); do
+    for e in /bare /infer; do
+      read -r _ requests errors persec p50 p99 <<<"$(run "$e" "$c" "$t" "$duration")"
+      samples[$e$c]+="$persec "
+      p50s[$e$c]+="$p50 "
+      p99s[$e$c]+="$p99 "
+      errs[$e$c]=$(( ${errs[$e$c]:-0} + errors ))
+    done
+  done
   for e in /bare /infer; do
-    read -r _ requests errors persec p50 p99 <<<"$(run "$e" "$c" "$t" "$duration")"
-    rps[$e$c]=$persec
+    rps[$e$c]=$(tr ' ' '\n' <<<"${samples[$e$c]}" | grep . | median)
     table+="
-| \`POST $e\` | $c | $persec | $p50 | $p99 | $errors |"
+| \`POST $e\` | $c | ${rps[$e$c]} | $(tr ' ' '\n' <<<"${p50s[$e$c]}" | grep . | median) | $(tr ' ' '\n' <<<"${p99s[$e$c]}" | grep . | median) | ${errs[$e$c]} | ${samples[$e$c]% } |"
   done
 done
 
@@ -81,6 +97,7 @@ report="$table
 /infer at 16 connections: **${rps[/infer16]} requests/s** (target ≥ 28,000).
 
 Machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GiB), $(. /etc/os-release; echo "$PRETTY_NAME"), .NET $(dotnet --list-runtimes | awk '/Microsoft.AspNetCore.App/ {v=$2} END {print v}'), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2 || true); wrk and the server share the CPUs.
-Each run: ${duration} s after a 5 s warm-up per endpoint; wrk -t1 at 1 connection, -t2 at 16."
+Each run: ${duration} s, ${repeats} runs per row, endpoints interleaved, after a 5 s warm-up per endpoint; wrk -t1 at 1 connection, -t2 at 16; medians of the runs.
+Load average before the runs: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg)."
 echo "$report"
 if [ -n "$out" ]; then echo "$report" >"$out"; fi
