@@ -1,0 +1,11 @@
+namespace LyftServing.AspNetCore.Internal;
+
+/// <summary>The stable event ids of the HTTP adapter's log events (101 and up, apart from Core's); never renumber, only add.</summary>
+internal static class EventIds
+{
+    public const int RequestRejected = 101;
+    public const int ModelFailed = 102;
+    public const int RequestAborted = 103;
+    public const int OutputNotWritable = 104;
+    public const int ModelUnavailable = 105;
+}

@@ -1,0 +1,65 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace LyftServing.AspNetCore.Internal;
+
+/// <summary><c>GET /models</c> and <c>GET /models/{model_id}</c>: the status view as JSON.</summary>
+internal sealed class ModelsEndpoints(IModelManager manager, string prefix)
+{
+    public const string ModelIdRouteValue = "model_id";
+
+    // Field names come from the documents' attributes; the policy only names the fields of
+    // metadata objects that model code reports.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Encoder = ProblemWriter.WriterOptions.Encoder,
+    };
+
+    public Task ListAsync(HttpContext context)
+    {
+        var list = new ModelList { Models = [.. manager.GetStatus().Select(ModelStatusView.From)] };
+        return WriteAsync(context, list);
+    }
+
+    public Task GetAsync(HttpContext context, string modelId)
+    {
+        if (!ModelNames.IsValid(modelId))
+        {
+            return ProblemWriter.WriteAsync(
+                context,
+                Problems.InvalidRequest,
+                $"The model id in the path is not a valid model name: use 1 to {ModelNames.MaxLength} lowercase letters, digits, '_', '.' and '-', starting with a letter or digit.");
+        }
+
+        ModelStatus status;
+        try
+        {
+            status = manager.GetStatus(modelId);
+        }
+        catch (ModelNotFoundException)
+        {
+            return ProblemWriter.WriteAsync(
+                context,
+                Problems.ModelNotFound,
+                $"No model named '{modelId}' is served here: GET {prefix}/models lists the served models.",
+                modelId);
+        }
+
+        return WriteAsync(context, ModelStatusView.From(status));
+    }
+
+    private static async Task WriteAsync<T>(HttpContext context, T document)
+    {
+        using var buffer = new PooledBufferWriter(4096);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Json.Encoder }))
+        {
+            JsonSerializer.Serialize(writer, document, Json);
+        }
+
+        var response = context.Response;
+        response.ContentType = "application/json; charset=utf-8";
+        response.ContentLength = buffer.WrittenCount;
+        await response.Body.WriteAsync(buffer.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
+    }
+}

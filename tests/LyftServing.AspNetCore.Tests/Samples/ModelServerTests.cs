@@ -1,0 +1,129 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using LyftServing.Server;
+using Microsoft.AspNetCore.TestHost;
+
+namespace LyftServing.AspNetCore.Tests.Samples;
+
+/// <summary>
+/// The sample model server (samples/LyftServing.Server), composed as its Program composes it
+/// (<see cref="ModelServer"/>, its appsettings.json), in memory, with its bundled store or a copy of it.
+/// </summary>
+public class ModelServerTests
+{
+    /// <summary>The request and answer shown in samples/LyftServing.Server/README.md.</summary>
+    private const string ReadmeRequest = """{"model_id": "driver_eta", "features": {"distance_km": 8.0, "stops": 1, "hour_of_day": 17, "traffic_index": 0.7}}""";
+    private const string ReadmeAnswer = """{"model_id":"driver_eta","model_version":"2","output":{"eta_seconds":1544.2}}""";
+
+    [Fact]
+    public async Task AddModelServer_ReadmeRequest_ReturnsTheDocumentedAnswer()
+    {
+        await using var app = await StartAsync();
+        using var client = app.GetTestClient();
+
+        using var response = await client.PostAsync("/infer", Json(ReadmeRequest));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(ReadmeAnswer, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task AddModelServer_BundledStore_ServesEveryModelAndIsReady()
+    {
+        await using var app = await StartAsync();
+        using var client = app.GetTestClient();
+
+        using var models = await client.GetAsync("/models");
+        using var ready = await client.GetAsync("/health/ready");
+        using var fraud = await client.PostAsync("/infer", Json("""{"model_id": "fraud_score", "features": {"amount_usd": 240, "account_age_days": 3, "new_device": 1, "card_country_mismatch": 1}}"""));
+        using var v1 = await client.PostAsync("/infer", Json("""{"model_id": "driver_eta", "model_version": "1", "features": {"distance_km": 8.0, "stops": 1, "hour_of_day": 17, "traffic_index": 0.7}}"""));
+        using var openApi = await client.GetAsync("/openapi/v1.json");
+
+        using var status = JsonDocument.Parse(await models.Content.ReadAsStringAsync());
+        var served = status.RootElement.GetProperty("models").EnumerateArray()
+            .Select(m => (m.GetProperty("model_id").GetString(), m.GetProperty("primary_version").GetString()))
+            .ToArray();
+        Assert.Equal([("driver_eta", "2"), ("fraud_score", "1")], served);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("""{"model_id":"fraud_score","model_version":"1","output":{"probability":0.914354,"label":true}}""", await fraud.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NotFound, v1.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, openApi.StatusCode);
+    }
+
+    [Fact]
+    public async Task AddModelServer_NewVersionFolderDropped_SwapsToItWithNoFailedRequest()
+    {
+        var store = Directory.CreateTempSubdirectory("lyftserving-sample-store-").FullName;
+        try
+        {
+            CopyDirectory(Path.Combine(FindRepositoryRoot(), "samples", "models"), store);
+            await using var app = await StartAsync($"--ModelServing:StoreRoot={store}", "--ModelServing:PollInterval=00:00:00.050");
+            using var client = app.GetTestClient();
+
+            // Publish version 3 the way the store expects: write it beside the store, then move it in.
+            var staging = Path.Combine(store, ".staging-3");
+            CopyDirectory(Path.Combine(store, "driver_eta", "2"), staging);
+            File.WriteAllText(Path.Combine(staging, "weights.json"), File.ReadAllText(Path.Combine(staging, "weights.json")).Replace("\"intercept_seconds\": 75", "\"intercept_seconds\": 60", StringComparison.Ordinal));
+            File.WriteAllText(Path.Combine(staging, "testdata.json"), "[]");
+            Directory.Move(staging, Path.Combine(store, "driver_eta", "3"));
+
+            var versions = new List<string>();
+            var deadline = TimeProvider.System.GetTimestamp() + (TimeProvider.System.TimestampFrequency * 20);
+            while (!versions.Contains("3") && TimeProvider.System.GetTimestamp() < deadline)
+            {
+                using var response = await client.PostAsync("/infer", Json(ReadmeRequest));
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                versions.Add(answer.RootElement.GetProperty("model_version").GetString()!);
+            }
+
+            Assert.Equal("3", versions[^1]);
+            Assert.All(versions, v => Assert.Contains(v, new[] { "2", "3" }));
+        }
+        finally
+        {
+            Directory.Delete(store, recursive: true);
+        }
+    }
+
+    /// <summary>Starts the server as Program does (content root: the sample's folder), on the test server.</summary>
+    private static async Task<WebApplication> StartAsync(params string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = Path.Combine(FindRepositoryRoot(), "samples", "LyftServing.Server"),
+        });
+        builder.WebHost.UseTestServer();
+        builder.Logging.ClearProviders();
+        builder.AddModelServer();
+        var app = builder.Build();
+        app.MapModelServer();
+        await app.StartAsync();
+        return app;
+    }
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
+    private static string FindRepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "LyftServing.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("LyftServing.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+}
