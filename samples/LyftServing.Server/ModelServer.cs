@@ -23,8 +23,9 @@ public static class ModelServer
             // Features and outputs in snake_case, like the rest of the wire format.
             .ConfigureJson(json => json.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower)
             .ConfigureHttp(builder.Configuration.GetSection("ModelServingHttp"))
-            // C# model code, chosen per version by its model.json ("runtime": "..."). Framework
-            // adapters register theirs the same way (for example AddOnnxRuntime()).
+            // Model code chosen per version by its model.json ("runtime": "..."): ONNX files with no
+            // code at all, and two C# models.
+            .AddOnnxRuntime()
             .AddModelRuntime<DriverEtaModel, EtaFeatures, EtaPrediction>("driver-eta-linear")
             .AddModelRuntime<LogisticRegressionModel, Dictionary<string, double>, Score>("logistic-regression");
 

@@ -70,6 +70,10 @@ internal sealed class ModelStatusView
     [Description("Versions loading, loaded, draining or failed, newest first.")]
     public required IReadOnlyList<ModelVersionView> Versions { get; init; }
 
+    [JsonPropertyName("shadows")]
+    [Description("How each shadow version compares with the primary so far.")]
+    public required IReadOnlyList<ShadowView> Shadows { get; init; }
+
     [JsonPropertyName("last_error")]
     public ModelErrorView? LastError { get; init; }
 
@@ -80,7 +84,60 @@ internal sealed class ModelStatusView
         Required = status.Required,
         PrimaryVersion = status.PrimaryVersion,
         Versions = [.. status.Versions.Select(ModelVersionView.From)],
+        Shadows = [.. status.Shadows.Select(ShadowView.From)],
         LastError = ModelErrorView.From(status.LastError),
+    };
+}
+
+[Description("A shadow version's comparison with the primary: counts, match rate and latencies (seconds).")]
+internal sealed class ShadowView
+{
+    [JsonPropertyName("version")]
+    public required string Version { get; init; }
+
+    [JsonPropertyName("requests")]
+    public required long Requests { get; init; }
+
+    [JsonPropertyName("matches")]
+    public required long Matches { get; init; }
+
+    [JsonPropertyName("mismatches")]
+    public required long Mismatches { get; init; }
+
+    [JsonPropertyName("errors")]
+    public required long Errors { get; init; }
+
+    [JsonPropertyName("dropped")]
+    public required long Dropped { get; init; }
+
+    [JsonPropertyName("match_rate")]
+    public double? MatchRate { get; init; }
+
+    [JsonPropertyName("primary_latency_p50_seconds")]
+    public double? PrimaryLatencyP50Seconds { get; init; }
+
+    [JsonPropertyName("primary_latency_p99_seconds")]
+    public double? PrimaryLatencyP99Seconds { get; init; }
+
+    [JsonPropertyName("shadow_latency_p50_seconds")]
+    public double? ShadowLatencyP50Seconds { get; init; }
+
+    [JsonPropertyName("shadow_latency_p99_seconds")]
+    public double? ShadowLatencyP99Seconds { get; init; }
+
+    public static ShadowView From(ShadowStatus status) => new()
+    {
+        Version = status.Version,
+        Requests = status.Requests,
+        Matches = status.Matches,
+        Mismatches = status.Mismatches,
+        Errors = status.Errors,
+        Dropped = status.Dropped,
+        MatchRate = status.MatchRate,
+        PrimaryLatencyP50Seconds = status.PrimaryLatencyP50?.TotalSeconds,
+        PrimaryLatencyP99Seconds = status.PrimaryLatencyP99?.TotalSeconds,
+        ShadowLatencyP50Seconds = status.ShadowLatencyP50?.TotalSeconds,
+        ShadowLatencyP99Seconds = status.ShadowLatencyP99?.TotalSeconds,
     };
 }
 

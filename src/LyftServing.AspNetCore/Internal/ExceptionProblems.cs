@@ -10,14 +10,8 @@ internal static class ExceptionProblems
         ModelNotFoundException { Version: not null } => Problems.ModelVersionNotFound,
         ModelNotFoundException => Problems.ModelNotFound,
         ModelNotReadyException => Problems.ModelNotReady,
-
-        // Overload protection and call timeouts come to Core with its limits (issue 5). Until their
-        // types exist they are recognised by name; when they land, each line becomes a type pattern.
-        ModelServingException when IsNamed(exception, "ModelOverloadedException") => Problems.ModelOverloaded,
-        ModelServingException when IsNamed(exception, "ModelTimeoutException") => Problems.Timeout,
+        ModelOverloadedException => Problems.ModelOverloaded,
+        ModelTimeoutException => Problems.Timeout,
         _ => null,
     };
-
-    private static bool IsNamed(Exception exception, string name) =>
-        string.Equals(exception.GetType().Name, name, StringComparison.Ordinal);
 }

@@ -334,9 +334,15 @@ internal sealed class InferEndpoint
             return RejectAsync(context, kind, detail, modelId, version, path);
         }
 
+        // An overloaded model says when to retry (its Limits:RetryAfter); otherwise the HTTP option.
+        var retryAfterSeconds = exception is ModelOverloadedException overloaded
+            ? Math.Max(1, (int)Math.Ceiling(overloaded.RetryAfter.TotalSeconds))
+            : _retryAfterSeconds;
         if (kind.Status == StatusCodes.Status503ServiceUnavailable)
         {
-            context.Response.Headers.RetryAfter = _retryAfter;
+            context.Response.Headers.RetryAfter = retryAfterSeconds == _retryAfterSeconds
+                ? _retryAfter
+                : retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             Log.ModelUnavailable(_logger, modelId, kind.Status, kind.Type);
         }
 
@@ -347,7 +353,7 @@ internal sealed class InferEndpoint
             : kind == Problems.ModelNotReady
             ? $"Model '{modelId}' has no version ready to serve (it is loading, failed to load, or the service is stopping): retry in {_retryAfterSeconds} s; GET {_modelsPath}/{modelId} shows its state."
             : kind == Problems.ModelOverloaded
-            ? $"Model '{modelId}' is at its limit of concurrent calls: retry in {_retryAfterSeconds} s."
+            ? $"Model '{modelId}' is at its limit of concurrent calls: retry in {retryAfterSeconds} s."
             : TimeoutDetail(modelId);
         return RejectAsync(context, kind, message, modelId, version);
     }

@@ -105,7 +105,7 @@ public sealed class TestApp : IAsyncDisposable
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ModelServingHealthChecks.LiveTag) });
     }
 
-    /// <summary>Stops the app once. (Stopping the model host twice waits for its shutdown timeout: see the report on Core.)</summary>
+    /// <summary>Stops the app once.</summary>
     public async Task StopAsync()
     {
         if (!_stopped)

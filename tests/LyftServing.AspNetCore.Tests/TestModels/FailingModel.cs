@@ -14,8 +14,8 @@ public sealed class FailingModel : IModel<FailingFeatures, double>
     {
         "crash" => throw new InvalidOperationException(SecretText),
         "nan" => double.NaN,
-        "overloaded" => throw new ModelOverloadedException("failing"),
-        "timeout" => throw new ModelTimeoutException("failing"),
+        "overloaded" => throw new ModelOverloadedException("failing", TimeSpan.FromSeconds(1)),
+        "timeout" => throw new ModelTimeoutException("failing", TimeSpan.FromMilliseconds(250)),
         "bad_feature" => throw new ModelFeaturesException("failing", "$.mode", "'$.mode' must be one of: ok, slow."),
         "slow" => Slow(),
         _ => 1,
@@ -35,11 +35,3 @@ public static class RequestTimeoutProbe
 {
     public static readonly AsyncLocal<CancellationToken> Token = new();
 }
-
-// Stand-ins for the exceptions Core's overload protection and timeouts will add (issue 5): the
-// adapter recognises them by name until then. Delete these when Core has them.
-#pragma warning disable CA1032, RCS1194 // Test stand-ins need only the constructor they use.
-public sealed class ModelOverloadedException(string modelName) : ModelServingException(modelName, $"Model '{modelName}' is overloaded. {FailingModel.SecretText}");
-
-public sealed class ModelTimeoutException(string modelName) : ModelServingException(modelName, $"Model '{modelName}' timed out. {FailingModel.SecretText}");
-#pragma warning restore CA1032, RCS1194
