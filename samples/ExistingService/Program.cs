@@ -1,28 +1,48 @@
-// An "existing service" that adds LyftServing through its NuGet packages: it serves a fare model
-// from its bundled store, predicts, hot-swaps to a pinned older version, and checks the answers.
+// An "existing service" that adds LyftServing through its NuGet packages only: it serves a C#
+// fare model and an ONNX model from its bundled store, calls them in-process and over its own
+// POST /infer, hot-swaps a version, runs self-tests the CI way, and checks every answer.
 // eng/verify-packages.sh packs the repository and runs this; a non-zero exit code fails CI.
 using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
 using LyftServing;
 using LyftServing.Testing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 
-var builder = Host.CreateApplicationBuilder(args);
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.WebHost.UseUrls("http://127.0.0.1:0");
+var models = Path.Combine(AppContext.BaseDirectory, "models");
 builder.Services.AddModelServing()
-    .AddModel<FareModel, Trip, decimal>("fare", m => m.FromStore(Path.Combine(AppContext.BaseDirectory, "models")).RequireSelfTests());
+    .AddOnnxRuntime()
+    .AddModel<FareModel, Trip, decimal>("fare", m => m
+        .FromStore(models)
+        .WatchForNewVersions(TimeSpan.FromSeconds(30))
+        .RequireSelfTests())
+    .AddOnnxModel("tabular_mlp", m => m.FromStore(models).RequireSelfTests());
+builder.Services.AddSingleton<Quotes>();
 
-using var host = builder.Build();
-await host.StartAsync();
+var app = builder.Build();
+app.MapModelServing();
+await app.StartAsync();
 
-var fare = host.Services.GetRequiredKeyedService<IModelClient<Trip, decimal>>("fare");
-var manager = host.Services.GetRequiredService<IModelManager>();
+// In-process, typed.
+var quotes = app.Services.GetRequiredService<Quotes>();
 var trip = new Trip(DistanceKm: 10, Minutes: 20);
+var newest = await quotes.QuoteAsync(trip, CancellationToken.None);
+await app.Services.GetRequiredService<IModelManager>().PromoteAsync("fare", "1");
+var older = await quotes.QuoteAsync(trip, CancellationToken.None);
 
-var newest = await fare.PredictAsync(trip);
-await manager.PromoteAsync("fare", "1");
-var older = await fare.PredictAsync(trip);
+// Over HTTP, from the same service.
+var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+using var http = new HttpClient { BaseAddress = new Uri(address) };
+using var response = await http.PostAsJsonAsync("/infer", JsonDocument.Parse("""
+    {"model_id": "tabular_mlp", "features": {"features": [[1.28, 0.76, 1.02, 0.33, 0.40, -0.72, 0.01, 0.73]]}}
+    """).RootElement);
+var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
+var score = answer.GetProperty("output").GetProperty("score")[0][0].GetSingle();
 
-// The Testing package runs a version's self-tests the way the host does, for CI.
+// The Testing package and SelfTestRunner run a version's self-tests the way the host does, for CI.
 using var store = new InMemoryModelStore();
 store.AddVersion("fare", "9", new Dictionary<string, string>
 {
@@ -34,10 +54,10 @@ var artifact = await store.GetArtifactAsync("fare", "9", CancellationToken.None)
 await model.LoadAsync(artifact, CancellationToken.None);
 var report = await SelfTestRunner.RunAsync(model, artifact);
 
-await host.StopAsync();
+await app.StopAsync();
 
-Console.WriteLine($"fare v2: {newest}, fare v1: {older}, self-tests: {report.Passed} passed, {report.Failed} failed");
-return newest == 17.5m && older == 14.5m && report.Succeeded ? 0 : 1;
+Console.WriteLine($"fare v2: {newest}, fare v1: {older}, tabular_mlp over HTTP: {score}, self-tests: {report.Passed} passed, {report.Failed} failed");
+return newest == 17.5m && older == 14.5m && Math.Abs(score - 0.951762f) < 1e-5 && report.Succeeded ? 0 : 1;
 
 /// <summary>The features of a trip.</summary>
 public sealed record Trip(decimal DistanceKm, decimal Minutes);
@@ -54,4 +74,10 @@ public sealed class FareModel : IModel<Trip, decimal>
     }
 
     public decimal Predict(Trip features) => _tariff[0] + (_tariff[1] * features.DistanceKm) + (_tariff[2] * features.Minutes);
+}
+
+/// <summary>A class of the service that calls the model, injected by name.</summary>
+public sealed class Quotes([FromKeyedServices("fare")] IModelClient<Trip, decimal> fare)
+{
+    public ValueTask<decimal> QuoteAsync(Trip trip, CancellationToken cancellationToken) => fare.PredictAsync(trip, cancellationToken);
 }
