@@ -1,4 +1,11 @@
 using BenchmarkDotNet.Running;
 
-// dotnet run -c Release --project tests/LyftServing.Benchmarks -- --filter '*'
+// dotnet run -c Release --project tests/LyftServing.Benchmarks -- --filter '*'      (BenchmarkDotNet classes)
+// dotnet run -c Release --project tests/LyftServing.Benchmarks -- --batching        (the batching load harness)
+if (args.Contains("--batching"))
+{
+    await LyftServing.Benchmarks.BatchingThroughput.RunAsync();
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, new LyftServing.Benchmarks.InProcessConfig());

@@ -89,12 +89,22 @@ internal sealed class ModelHost<TFeatures, TOutput> : ModelHost, IModelClient<TF
             return ValueTask.FromCanceled<TOutput>(cancellationToken);
         }
 
-        if (!_usesPipeline && Volatile.Read(ref _serving).Shadows.Length == 0)
+        if (!_usesPipeline)
         {
-            // The fast path: no stage configured, so the call runs inline and allocates nothing.
+            // The fast path: no stage that can wait, so the call runs inline and allocates nothing;
+            // shadows only take a copy of the answered call.
             try
             {
-                return new ValueTask<TOutput>(Run(AcquirePrimary(), features, PrimaryRole));
+                var shadows = Volatile.Read(ref _serving).Shadows;
+                if (shadows.Length == 0)
+                {
+                    return new ValueTask<TOutput>(Run(AcquirePrimary(), features, PrimaryRole));
+                }
+
+                var started = Stopwatch.GetTimestamp();
+                var output = Run(AcquirePrimary(), features, PrimaryRole);
+                _shadows?.Offer(shadows, features, output, Stopwatch.GetElapsedTime(started));
+                return new ValueTask<TOutput>(output);
             }
             catch (Exception ex)
             {

@@ -190,6 +190,30 @@ public sealed class ShadowEvaluationTests : IDisposable
     }
 
     [Fact]
+    public async Task PredictAsync_WithShadow_AllocatesNothingOnTheCallersThread()
+    {
+        _store.AddVersion("lin", "1", weight: 2);
+        _store.AddVersion("lin", "2", weight: 2);
+        using var host = Build(m => m.ShadowVersion("2"));
+        await host.StartAsync();
+        var client = host.Client("lin");
+        var features = new NumberFeatures(3);
+        for (var i = 0; i < 1000; i++)
+        {
+            _ = client.PredictAsync(features).Result; // warm up every path (and the queue's buffer)
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            _ = client.PredictAsync(features).Result;
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        await host.StopAsync();
+    }
+
+    [Fact]
     public async Task CustomComparer_DecidesAgreement()
     {
         _store.AddVersion("lin", "1", weight: 2);

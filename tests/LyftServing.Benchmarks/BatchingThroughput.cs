@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace LyftServing.Benchmarks;
+
+/// <summary>
+/// Throughput and latency of 64 concurrent callers on <c>bench_mlp</c> (ONNX), without and with
+/// dynamic batching, over a fixed duration. A load harness rather than a BenchmarkDotNet class:
+/// what is measured is the whole system under concurrency (calls/s, p50/p99 per call).
+/// </summary>
+/// <remarks>Run: <c>dotnet run -c Release --project tests/LyftServing.Benchmarks -- --batching</c>.</remarks>
+public static class BatchingThroughput
+{
+    private static readonly TimeSpan Warmup = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Duration = TimeSpan.FromSeconds(6);
+
+    public static async Task RunAsync()
+    {
+        Console.WriteLine($"| mode | callers | MaxBatchSize | MaxDelay | intra-op threads | calls/s | p50 (ms) | p99 (ms) | mean batch |");
+        Console.WriteLine($"| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var callers in new[] { 64, 1 })
+        {
+            foreach (var threads in new[] { 1, 2 })
+            {
+                await MeasureAsync("unbatched", callers, threads, m => m);
+                await MeasureAsync("batched", callers, threads, m => m.UseDynamicBatching(64, TimeSpan.FromMilliseconds(2)));
+            }
+        }
+    }
+
+    private static async Task MeasureAsync(string mode, int callers, int threads, Func<ModelBuilder, ModelBuilder> configure)
+    {
+        await using var mlp = await BenchMlp.StartAsync(m => configure(m), intraOpThreads: threads);
+        var client = mlp.Client;
+        var sizes = new List<int>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Name == "lyftserving.batch.size")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<int>((_, value, _, _) =>
+        {
+            lock (sizes)
+            {
+                sizes.Add(value);
+            }
+        });
+        listener.Start();
+
+        var measuring = false;
+        var stop = false;
+        var latencies = new List<double>[callers];
+        var tasks = Enumerable.Range(0, callers).Select(caller => Task.Run(async () =>
+        {
+            var features = BenchMlp.Row(caller);
+            var mine = latencies[caller] = new List<double>(200_000);
+            while (!Volatile.Read(ref stop))
+            {
+                var started = Stopwatch.GetTimestamp();
+                await client.PredictAsync(features);
+                if (Volatile.Read(ref measuring))
+                {
+                    mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                }
+
+                await Task.Yield();
+            }
+        })).ToArray();
+
+        await Task.Delay(Warmup);
+        lock (sizes)
+        {
+            sizes.Clear();
+        }
+
+        Volatile.Write(ref measuring, true);
+        await Task.Delay(Duration);
+        Volatile.Write(ref measuring, false);
+        Volatile.Write(ref stop, true);
+        await Task.WhenAll(tasks);
+
+        var all = latencies.SelectMany(l => l).Order().ToArray();
+        double Percentile(double p) => all[(int)Math.Min(all.Length - 1, Math.Ceiling(p * all.Length) - 1)];
+        var meanBatch = sizes.Count == 0 ? 1 : sizes.Average();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {mode} | {callers} | {(mode == "batched" ? "64" : "-")} | {(mode == "batched" ? "2 ms" : "-")} | {threads} | {all.Length / Duration.TotalSeconds:N0} | {Percentile(0.5):F3} | {Percentile(0.99):F3} | {meanBatch:F1} |"));
+    }
+}
