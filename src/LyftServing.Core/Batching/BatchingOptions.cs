@@ -17,6 +17,14 @@ public sealed class BatchingOptions
     [Range(1, 65_536)]
     public int MaxBatchSize { get; set; } = 32;
 
+    /// <summary>
+    /// Gets or sets how many batches may run at once, each on a thread of its own. Default: 1.
+    /// More than one uses more cores when a single batch run does not (for example ONNX Runtime
+    /// with one intra-op thread).
+    /// </summary>
+    [Range(1, 64)]
+    public int MaxConcurrentBatches { get; set; } = 1;
+
     /// <summary>Gets or sets how long the first row of a batch waits for more rows. Default: 2 ms.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
     public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMilliseconds(2);

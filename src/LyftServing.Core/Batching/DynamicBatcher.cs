@@ -1,41 +1,62 @@
-using System.Threading.Channels;
 using System.Threading.Tasks.Sources;
 
 namespace LyftServing.Internal;
 
 /// <summary>
 /// Coalesces concurrent calls into batches of up to <see cref="BatchingOptions.MaxBatchSize"/>
-/// rows, waiting at most <see cref="BatchingOptions.MaxDelay"/> after a batch's first row, and
-/// runs one batch at a time; calls that arrive meanwhile form the next, larger batch.
+/// rows, waiting at most <see cref="BatchingOptions.MaxDelay"/> after a batch's first row was
+/// queued, and runs one batch at a time on a thread of its own; calls that arrive meanwhile form
+/// the next, larger batch.
 /// </summary>
 internal sealed class DynamicBatcher<TFeatures, TOutput>
 {
-    private readonly Channel<Slot> _queue = Channel.CreateUnbounded<Slot>(new UnboundedChannelOptions { SingleReader = true });
+    // A plain object, not System.Threading.Lock: the loop waits on it with Monitor.Wait.
+    private readonly object _lock = new();
+    private readonly Queue<Slot> _queue = new();
     private readonly int _maxBatchSize;
     private readonly TimeSpan _maxDelay;
     private readonly TimeProvider _timeProvider;
     private readonly BatchExecutor _execute;
-    private readonly Task _loop;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _running;
+    private bool _stopping;
 
     /// <summary>Runs one batch on the primary: fills outputs and per-row errors, returns the version that ran it.</summary>
     public delegate string BatchExecutor(ReadOnlySpan<TFeatures> features, Span<TOutput> outputs, Span<Exception?> errors);
 
-    public DynamicBatcher(BatchingOptions options, TimeProvider timeProvider, BatchExecutor execute)
+    public DynamicBatcher(string modelName, BatchingOptions options, TimeProvider timeProvider, BatchExecutor execute)
     {
         _maxBatchSize = options.MaxBatchSize;
         _maxDelay = options.MaxDelay;
         _timeProvider = timeProvider;
         _execute = execute;
-        _loop = Task.Run(RunAsync);
+
+        // Threads of their own: the loop waits with Monitor timeouts, which are precise to well
+        // under a millisecond where timer callbacks can come several milliseconds late.
+        _running = options.MaxConcurrentBatches;
+        for (var i = 0; i < options.MaxConcurrentBatches; i++)
+        {
+            new Thread(Run) { IsBackground = true, Name = $"LyftServing batcher {i + 1}: {modelName}" }.Start();
+        }
     }
 
     public ValueTask<(TOutput Output, string Version)> PredictAsync(TFeatures features, CancellationToken cancellationToken)
     {
-        var slot = new Slot(features, cancellationToken);
-        if (!_queue.Writer.TryWrite(slot))
+        var slot = new Slot(features, _timeProvider.GetTimestamp(), cancellationToken);
+        lock (_lock)
         {
-            slot.Dispose();
-            throw new InvalidOperationException("The batcher has stopped.");
+            if (_stopping)
+            {
+                slot.Dispose();
+                throw new InvalidOperationException("The batcher has stopped.");
+            }
+
+            _queue.Enqueue(slot);
+            if (_queue.Count == 1 || _queue.Count == _maxBatchSize)
+            {
+                // The loop waits for a first row or for a full batch.
+                Monitor.Pulse(_lock);
+            }
         }
 
         return new ValueTask<(TOutput, string)>(slot, slot.Token);
@@ -44,59 +65,88 @@ internal sealed class DynamicBatcher<TFeatures, TOutput>
     /// <summary>Stops taking rows and completes the queued ones.</summary>
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        _queue.Writer.TryComplete();
-        return _loop.WaitAsync(cancellationToken);
+        lock (_lock)
+        {
+            _stopping = true;
+            Monitor.PulseAll(_lock);
+        }
+
+        return _stopped.Task.WaitAsync(cancellationToken);
     }
 
-    private async Task RunAsync()
+    private void Run()
     {
-        var reader = _queue.Reader;
         var batch = new List<Slot>(_maxBatchSize);
         var features = new TFeatures[_maxBatchSize];
         var outputs = new TOutput[_maxBatchSize];
         var errors = new Exception?[_maxBatchSize];
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (Take(batch))
         {
-            Take(reader, batch);
-            if (batch.Count > 0 && batch.Count < _maxBatchSize && _maxDelay > TimeSpan.Zero)
-            {
-                // Wait for more rows until the batch is full or the first row has waited MaxDelay.
-                using var delay = new CancellationTokenSource(_maxDelay, _timeProvider);
-                try
-                {
-                    while (batch.Count < _maxBatchSize && await reader.WaitToReadAsync(delay.Token).ConfigureAwait(false))
-                    {
-                        Take(reader, batch);
-                    }
-                }
-                catch (OperationCanceledException) when (delay.IsCancellationRequested)
-                {
-                }
-            }
+            Execute(batch, features, outputs, errors);
+            batch.Clear();
+        }
 
-            if (batch.Count > 0)
-            {
-                Execute(batch, features, outputs, errors);
-                batch.Clear();
-            }
+        if (Interlocked.Decrement(ref _running) == 0)
+        {
+            _stopped.TrySetResult();
         }
     }
 
-    private void Take(ChannelReader<Slot> reader, List<Slot> batch)
+    /// <summary>
+    /// Waits for a first row, then until the batch is full or that row has waited MaxDelay.
+    /// Returns <see langword="false"/> once stopping and nothing is queued.
+    /// </summary>
+    private bool Take(List<Slot> batch)
     {
-        while (batch.Count < _maxBatchSize && reader.TryRead(out var slot))
+        lock (_lock)
         {
-            // A caller that cancelled while queued has its answer already; skip its row.
-            if (slot.IsPending)
+            while (_queue.Count == 0)
+            {
+                if (_stopping)
+                {
+                    return false;
+                }
+
+                Monitor.Wait(_lock);
+            }
+
+            // The deadline runs on the injected clock; a timer on it wakes the wait, so a test's
+            // clock decides, while the wait's own timeout keeps the real clock precise.
+            var first = _queue.Peek().Enqueued;
+            ITimer? timer = null;
+            while (_queue.Count < _maxBatchSize && !_stopping)
+            {
+                var remaining = _maxDelay - _timeProvider.GetElapsedTime(first);
+                if (remaining <= TimeSpan.Zero)
+                {
+                    break;
+                }
+
+                timer ??= _timeProvider.CreateTimer(static state => ((DynamicBatcher<TFeatures, TOutput>)state!).Wake(), this, remaining, Timeout.InfiniteTimeSpan);
+                Monitor.Wait(_lock, remaining);
+            }
+
+            timer?.Dispose();
+            while (batch.Count < _maxBatchSize && _queue.TryDequeue(out var slot))
             {
                 batch.Add(slot);
             }
+
+            return true;
+        }
+    }
+
+    private void Wake()
+    {
+        lock (_lock)
+        {
+            Monitor.Pulse(_lock);
         }
     }
 
     private void Execute(List<Slot> batch, TFeatures[] features, TOutput[] outputs, Exception?[] errors)
     {
-        // A caller that cancelled while its batch was still filling leaves it now.
+        // A caller that cancelled while its batch was filling leaves it now.
         batch.RemoveAll(slot => !slot.TryStart());
         var count = batch.Count;
         if (count == 0)
@@ -158,9 +208,10 @@ internal sealed class DynamicBatcher<TFeatures, TOutput>
         private ManualResetValueTaskSourceCore<(TOutput, string)> _core = new() { RunContinuationsAsynchronously = true };
         private int _state;
 
-        public Slot(TFeatures features, CancellationToken cancellationToken)
+        public Slot(TFeatures features, long enqueued, CancellationToken cancellationToken)
         {
             Features = features;
+            Enqueued = enqueued;
             if (cancellationToken.CanBeCanceled)
             {
                 _cancellation = cancellationToken.UnsafeRegister(static (state, token) => ((Slot)state!).Cancel(token), this);
@@ -169,9 +220,10 @@ internal sealed class DynamicBatcher<TFeatures, TOutput>
 
         public TFeatures Features { get; }
 
-        public short Token => _core.Version;
+        /// <summary>Gets when the row was queued, as a timestamp of the batcher's clock.</summary>
+        public long Enqueued { get; }
 
-        public bool IsPending => Volatile.Read(ref _state) == Queued;
+        public short Token => _core.Version;
 
         public bool TryStart()
         {

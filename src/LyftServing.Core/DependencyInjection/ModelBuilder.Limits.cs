@@ -33,16 +33,19 @@ public sealed partial class ModelBuilder
     /// <summary>Coalesces concurrent calls into batches; the model code must implement <see cref="IBatchModel{TFeatures, TOutput}"/>.</summary>
     /// <param name="maxBatchSize">The most rows per batch.</param>
     /// <param name="maxDelay">How long a batch's first row waits for more.</param>
+    /// <param name="maxConcurrentBatches">How many batches may run at once.</param>
     /// <returns>This builder.</returns>
-    public ModelBuilder UseDynamicBatching(int maxBatchSize, TimeSpan maxDelay)
+    public ModelBuilder UseDynamicBatching(int maxBatchSize, TimeSpan maxDelay, int maxConcurrentBatches = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchSize, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(maxDelay.Ticks);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrentBatches, 1);
         return Configure(o =>
         {
             o.Batching.Enabled = true;
             o.Batching.MaxBatchSize = maxBatchSize;
             o.Batching.MaxDelay = maxDelay;
+            o.Batching.MaxConcurrentBatches = maxConcurrentBatches;
         });
     }
 

@@ -60,7 +60,7 @@ internal sealed class ModelHost<TFeatures, TOutput> : ModelHost, IModelClient<TF
         _timeout = options.Limits.Timeout;
         if (options.Batching.Enabled)
         {
-            _batcher = new DynamicBatcher<TFeatures, TOutput>(options.Batching, context.TimeProvider, ExecuteBatch);
+            _batcher = new DynamicBatcher<TFeatures, TOutput>(context.Name, options.Batching, context.TimeProvider, ExecuteBatch);
         }
 
         if (options.PredictionLog.SampleRate > 0 && context.PredictionLog.HasSinks)
