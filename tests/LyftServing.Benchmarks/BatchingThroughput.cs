@@ -4,8 +4,8 @@ using System.Globalization;
 namespace LyftServing.Benchmarks;
 
 /// <summary>
-/// Throughput and latency of 64 concurrent callers on <c>bench_mlp</c> (ONNX), without and with
-/// dynamic batching, over a fixed duration. A load harness rather than a BenchmarkDotNet class:
+/// Throughput and latency of 64 concurrent callers (and of a single caller) on two ONNX MLPs,
+/// without and with dynamic batching, over a fixed duration. A load harness rather than a BenchmarkDotNet class:
 /// what is measured is the whole system under concurrency (calls/s, p50/p99 per call).
 /// </summary>
 /// <remarks>Run: <c>dotnet run -c Release --project tests/LyftServing.Benchmarks -- --batching</c>.</remarks>
@@ -16,20 +16,23 @@ public static class BatchingThroughput
 
     public static async Task RunAsync()
     {
-        Console.WriteLine($"| mode | callers | intra-op threads | calls/s | p50 (ms) | p99 (ms) | mean batch |");
-        Console.WriteLine($"| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-        foreach (var callers in new[] { 64, 1 })
+        Console.WriteLine($"| model | mode | callers | calls/s | p50 (ms) | p99 (ms) | mean batch |");
+        Console.WriteLine($"| --- | --- | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var (model, width) in new[] { ("bench_mlp", 64), ("wide_mlp", 256) })
         {
-            await MeasureAsync("unbatched", callers, 1, m => m);
-            await MeasureAsync("batched 64 / 2 ms, 1 batch at a time", callers, 1, m => m.UseDynamicBatching(64, TimeSpan.FromMilliseconds(2)));
-            await MeasureAsync("batched 32 / 2 ms, 2 batches at a time", callers, 1, m => m.UseDynamicBatching(32, TimeSpan.FromMilliseconds(2), maxConcurrentBatches: 2));
-            await MeasureAsync("batched 16 / 2 ms, 4 batches at a time", callers, 1, m => m.UseDynamicBatching(16, TimeSpan.FromMilliseconds(2), maxConcurrentBatches: 4));
+            foreach (var callers in new[] { 64, 1 })
+            {
+                await MeasureAsync(model, width, "unbatched", callers, m => m);
+                await MeasureAsync(model, width, "batched 64 / 2 ms, 1 batch at a time", callers, m => m.UseDynamicBatching(64, TimeSpan.FromMilliseconds(2)));
+                await MeasureAsync(model, width, "batched 32 / 2 ms, 2 batches at a time", callers, m => m.UseDynamicBatching(32, TimeSpan.FromMilliseconds(2), maxConcurrentBatches: 2));
+                await MeasureAsync(model, width, "batched 16 / 2 ms, 4 batches at a time", callers, m => m.UseDynamicBatching(16, TimeSpan.FromMilliseconds(2), maxConcurrentBatches: 4));
+            }
         }
     }
 
-    private static async Task MeasureAsync(string mode, int callers, int threads, Func<ModelBuilder, ModelBuilder> configure)
+    private static async Task MeasureAsync(string model, int width, string mode, int callers, Func<ModelBuilder, ModelBuilder> configure)
     {
-        await using var mlp = await BenchMlp.StartAsync(m => configure(m), intraOpThreads: threads);
+        await using var mlp = await BenchMlp.StartAsync(m => configure(m), model: model);
         var client = mlp.Client;
         var sizes = new List<int>();
         using var listener = new System.Diagnostics.Metrics.MeterListener
@@ -56,7 +59,7 @@ public static class BatchingThroughput
         var latencies = new List<double>[callers];
         var tasks = Enumerable.Range(0, callers).Select(caller => Task.Run(async () =>
         {
-            var features = BenchMlp.Row(caller);
+            var features = BenchMlp.Row(caller, width);
             var mine = latencies[caller] = new List<double>(200_000);
             while (!Volatile.Read(ref stop))
             {
@@ -85,6 +88,6 @@ public static class BatchingThroughput
         double Percentile(double p) => all[(int)Math.Min(all.Length - 1, Math.Ceiling(p * all.Length) - 1)];
         var meanBatch = sizes.Count == 0 ? 1 : sizes.Average();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {mode} | {callers} | {threads} | {all.Length / Duration.TotalSeconds:N0} | {Percentile(0.5):F3} | {Percentile(0.99):F3} | {meanBatch:F1} |"));
+            $"| {model} | {mode} | {callers} | {all.Length / Duration.TotalSeconds:N0} | {Percentile(0.5):F3} | {Percentile(0.99):F3} | {meanBatch:F1} |"));
     }
 }

@@ -4,10 +4,10 @@ using Microsoft.Extensions.Logging;
 
 namespace LyftServing.Benchmarks;
 
-/// <summary>Features of <c>bench_mlp</c> (64 floats → 1 float), the ONNX model of the issue-level benchmarks.</summary>
+/// <summary>Features of the benchmark MLPs: <c>bench_mlp</c> (64 floats → 1) and <c>wide_mlp</c> (256 floats → 1).</summary>
 public sealed record MlpFeatures(float[] Values);
 
-/// <summary>Hosts <c>bench_mlp</c> from a temporary store, typed through the ONNX adapter.</summary>
+/// <summary>Hosts an ONNX MLP (<c>bench_mlp</c> by default) from a temporary store, typed through the ONNX adapter.</summary>
 public sealed class BenchMlp : IAsyncDisposable
 {
     private readonly string _store;
@@ -16,31 +16,33 @@ public sealed class BenchMlp : IAsyncDisposable
     {
         Host = host;
         _store = store;
-        Client = host.Services.GetRequiredKeyedService<IModelClient<MlpFeatures, float>>("bench_mlp");
+        Client = host.Services.GetRequiredKeyedService<IModelClient<MlpFeatures, float>>(Name);
     }
 
     public IHost Host { get; }
 
     public IModelClient<MlpFeatures, float> Client { get; }
 
-    public static MlpFeatures Row(int seed) => new([.. Enumerable.Range(0, 64).Select(i => (float)Math.Sin(seed + i))]);
+    public const string Name = "mlp";
 
-    /// <summary>Starts a host serving <c>bench_mlp</c> with the given versions (identical copies of the model).</summary>
-    public static async Task<BenchMlp> StartAsync(Action<ModelBuilder> configure, int versions = 1, int intraOpThreads = 1)
+    public static MlpFeatures Row(int seed, int width = 64) => new([.. Enumerable.Range(0, width).Select(i => (float)Math.Sin(seed + i))]);
+
+    /// <summary>Starts a host serving an MLP as model <c>mlp</c>, with the given versions (identical copies of the model).</summary>
+    public static async Task<BenchMlp> StartAsync(Action<ModelBuilder> configure, int versions = 1, int intraOpThreads = 1, string model = "bench_mlp")
     {
         var store = Directory.CreateTempSubdirectory("lyftserving-bench-").FullName;
         for (var version = 1; version <= versions; version++)
         {
-            var directory = Path.Combine(store, "bench_mlp", version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var directory = Path.Combine(store, Name, version.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Directory.CreateDirectory(directory);
-            File.Copy(Path.Combine(AppContext.BaseDirectory, "assets", "models", "bench_mlp", "1", "model.onnx"), Path.Combine(directory, "model.onnx"));
+            File.Copy(Path.Combine(AppContext.BaseDirectory, "assets", "models", model, "1", "model.onnx"), Path.Combine(directory, "model.onnx"));
         }
 
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddModelServing()
             .AddOnnxModel<MlpFeatures, float>(
-                "bench_mlp",
+                Name,
                 onnx => onnx
                     .MapInput<float>("features", (features, row) => features.Values.CopyTo(row))
                     .MapOutput<float>("output", row => row[0]),

@@ -27,7 +27,7 @@ public class ShadowOverheadBenchmarks
     {
         if (Shadow)
         {
-            var shadow = _mlp.Host.Services.GetService(typeof(IModelManager)) is IModelManager manager ? manager.GetStatus("bench_mlp").Shadows.Single() : null;
+            var shadow = _mlp.Host.Services.GetService(typeof(IModelManager)) is IModelManager manager ? manager.GetStatus(BenchMlp.Name).Shadows.Single() : null;
             Console.WriteLine($"// shadow: {shadow?.Requests} compared, {shadow?.Matches} matched, {shadow?.Dropped} dropped");
         }
 

@@ -12,21 +12,23 @@ public sealed class DynamicBatchingTests : IDisposable
 
     public void Dispose() => _store.Dispose();
 
-    private IHost Build(int maxBatchSize, TimeSpan maxDelay, TimeProvider time)
+    private IHost Build(int maxBatchSize, TimeSpan maxDelay, TimeProvider time, int maxConcurrentBatches = 1)
     {
         _store.AddVersion("batch", "1", weight: 3);
         var builder = TestHost.CreateBuilder(time);
         builder.Services.AddModelServing().AddModel<BatchLinearModel, NumberFeatures, double>("batch", m => m
             .FromStore(_store.Root)
-            .UseDynamicBatching(maxBatchSize, maxDelay));
+            .UseDynamicBatching(maxBatchSize, maxDelay, maxConcurrentBatches));
         return builder.Build();
     }
 
-    [Fact]
-    public async Task PredictAsync_64ConcurrentCallers_EachGetsItsOwnRowsAnswerInBatches()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task PredictAsync_64ConcurrentCallers_EachGetsItsOwnRowsAnswerInBatches(int maxConcurrentBatches)
     {
         // The real clock: partial batches must run after MaxDelay for the last callers to finish.
-        using var host = Build(maxBatchSize: 16, maxDelay: TimeSpan.FromMilliseconds(5), TimeProvider.System);
+        using var host = Build(maxBatchSize: 16, maxDelay: TimeSpan.FromMilliseconds(5), TimeProvider.System, maxConcurrentBatches);
         using var sizes = new MetricCollector<int>(host.Services.GetRequiredService<IMeterFactory>(), ModelServingTelemetry.MeterName, "lyftserving.batch.size");
         await host.StartAsync();
         var client = host.Client("batch");
