@@ -153,14 +153,17 @@ internal sealed class ModelHost<TFeatures, TOutput> : ModelHost, IModelClient<TF
             (TOutput Output, string Version) prediction;
             if (_timeout is { } timeout)
             {
+                // Armed before the work starts, so the timeout counts from the call's start on any clock.
+                using var timeoutSource = new CancellationTokenSource(Remaining(timeout, started), TimeProvider);
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
                 var work = version is null && _batcher is not null
                     ? _batcher.PredictAsync(features, cancellationToken).AsTask()
                     : Task.Run(() => RunOn(version, features), cancellationToken);
                 try
                 {
-                    prediction = await work.WaitAsync(Remaining(timeout, started), TimeProvider, cancellationToken).ConfigureAwait(false);
+                    prediction = await work.WaitAsync(linked.Token).ConfigureAwait(false);
                 }
-                catch (TimeoutException)
+                catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
                 {
                     // The prediction runs on; it keeps its concurrency slot until it really ends.
                     if (lease is not null)
