@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Threading.RateLimiting;
-using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LyftServing.Internal;
 
@@ -25,7 +25,7 @@ internal sealed class ModelHost<TFeatures, TOutput> : ModelHost, IModelClient<TF
     private readonly List<Task> _retiring = [];
     private readonly HashSet<LoadedVersion<TFeatures, TOutput>> _draining = [];
 
-    // The optional stages of a call (issue-level features); all null or off means the fast path.
+    // The optional stages of a call; with none configured (shadows aside), calls take the fast path.
     private readonly ConcurrencyLimiter? _limiter;
     private readonly TimeSpan? _timeout;
     private readonly DynamicBatcher<TFeatures, TOutput>? _batcher;
