@@ -1,10 +1,10 @@
 using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project tests/LyftServing.Benchmarks -- --filter '*'      (BenchmarkDotNet classes)
-// dotnet run -c Release --project tests/LyftServing.Benchmarks -- --batching        (the batching load harness)
+// dotnet run -c Release --project tests/LyftServing.Benchmarks -- --batching [model ...]  (the batching load harness)
 if (args.Contains("--batching"))
 {
-    await LyftServing.Benchmarks.BatchingThroughput.RunAsync();
+    await LyftServing.Benchmarks.BatchingThroughput.RunAsync([.. args.Where(a => !a.StartsWith("--", StringComparison.Ordinal))]);
     return;
 }
 

@@ -1,12 +1,13 @@
 #!/usr/bin/python3
-"""Writes wide_mlp.onnx, the batching benchmark's second model: an MLP 256 -> 512 -> ReLU -> 512 ->
-ReLU -> 1, input "features" f32 [N,256], output "output" f32 [N,1], with deterministic weights.
+"""Writes the batching benchmark's wide MLPs: 256 -> H -> ReLU -> H -> ReLU -> 1 (H = 512 by default),
+input "features" f32 [N,256], output "output" f32 [N,1], with deterministic weights.
 
 Large enough per row (~400k multiply-adds) that a batch runs as a matrix product rather than a
 string of vector products, which is where dynamic batching pays off. Run with Debian's interpreter
 (packages python3-onnx python3-numpy):
 
     /usr/bin/python3 tests/LyftServing.Benchmarks/make-wide-mlp.py tests/LyftServing.Benchmarks/assets/models/wide_mlp/1/model.onnx
+    /usr/bin/python3 tests/LyftServing.Benchmarks/make-wide-mlp.py tests/LyftServing.Benchmarks/assets/models/wider_mlp/1/model.onnx 1024
 """
 import sys
 
@@ -23,7 +24,8 @@ def dense(name, fan_in, fan_out):
     return numpy_helper.from_array(weight, name + ".weight"), numpy_helper.from_array(bias, name + ".bias")
 
 
-layers = [("l1", 256, 512), ("l2", 512, 512), ("l3", 512, 1)]
+hidden = int(sys.argv[2]) if len(sys.argv) > 2 else 512
+layers = [("l1", 256, hidden), ("l2", hidden, hidden), ("l3", hidden, 1)]
 initializers, nodes, current = [], [], "features"
 for index, (name, fan_in, fan_out) in enumerate(layers):
     weight, bias = dense(name, fan_in, fan_out)

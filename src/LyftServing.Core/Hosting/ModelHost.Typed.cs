@@ -394,13 +394,22 @@ internal sealed class ModelHost<TFeatures, TOutput> : ModelHost, IModelClient<TF
             activity?.Dispose();
             if (timed)
             {
-                var tags = ModelServingMetrics.Tags(Name, version.Version, role);
-                if (errorType is not null)
+                var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+                if (errorType is null)
                 {
-                    tags.Add(ModelServingTelemetry.ErrorTypeTag, errorType);
+                    // The three-tag overload: no TagList to build and copy on every successful call.
+                    duration.Record(
+                        seconds,
+                        new(ModelServingTelemetry.ModelNameTag, Name),
+                        new(ModelServingTelemetry.ModelVersionTag, version.Version),
+                        new(ModelServingTelemetry.RoleTag, role));
                 }
-
-                duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
+                else
+                {
+                    var tags = ModelServingMetrics.Tags(Name, version.Version, role);
+                    tags.Add(ModelServingTelemetry.ErrorTypeTag, errorType);
+                    duration.Record(seconds, tags);
+                }
             }
         }
     }
