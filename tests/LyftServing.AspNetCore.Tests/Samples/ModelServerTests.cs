@@ -90,6 +90,28 @@ public class ModelServerTests
     }
 
     /// <summary>Starts the server as Program does (content root: the sample's folder), on the test server.</summary>
+    [Theory]
+    [InlineData("""{"features": [1.28, 0.76, 1.02, 0.33, 0.40, -0.72, 0.01, 0.73]}""", "$.features.features", "has rank 1")]
+    [InlineData("""{"features": [[1.28, 0.76, 1.02]]}""", "$.features.features", "needs size 8 in dimension 1")]
+    [InlineData("""{"feature": [[1, 2, 3, 4, 5, 6, 7, 8]]}""", "$.features.feature", "is not an input of model 'tabular_mlp'")]
+    [InlineData("""{"features": [[1, 2, 3, 4, 5, 6, 7, "x"]]}""", "$.features.features", "")]
+    [InlineData("""{"features": [[1, 2, 3, 4, 5, 6, 7, 8], [1, 2]]}""", "$.features.features", "")]
+    public async Task Infer_OnnxModelWithBadFeatures_Answers400NamingTheInput(string features, string pathPrefix, string detailPart)
+    {
+        await using var app = await StartAsync();
+        using var client = app.GetTestClient();
+
+        using var response = await client.PostAsync("/infer", Json($$"""{"model_id": "tabular_mlp", "features": {{features}}}"""));
+        using var again = await client.PostAsync("/infer", Json("""{"model_id": "tabular_mlp", "features": {"features": [[1.28, 0.76, 1.02, 0.33, 0.40, -0.72, 0.01, 0.73]]}}"""));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(ModelServingProblemTypes.InvalidFeatures, problem.RootElement.GetProperty("type").GetString());
+        Assert.StartsWith(pathPrefix, problem.RootElement.GetProperty("path").GetString(), StringComparison.Ordinal);
+        Assert.Contains(detailPart, problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+    }
+
     private static async Task<WebApplication> StartAsync(params string[] args)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
