@@ -328,9 +328,10 @@ internal sealed class InferEndpoint
 
         if (exception is ModelFeaturesException features)
         {
-            // The binder's paths are relative to the features; the caller's are relative to the request.
+            // The binder's paths are relative to the features; the caller's are relative to the
+            // request. Every path in the message is quoted and starts with '$.
             var path = features.Path is { Length: > 0 } p && p[0] == '$' ? "$.features" + p[1..] : features.Path;
-            var detail = path is null ? features.Message : ReplaceFirst(features.Message, $"'{features.Path}'", $"'{path}'");
+            var detail = features.Message.Replace("'$", "'$.features", StringComparison.Ordinal);
             return RejectAsync(context, kind, detail, modelId, version, path);
         }
 
@@ -575,10 +576,4 @@ internal sealed class InferEndpoint
     /// <summary>Shortens text from the request before it is echoed in an answer.</summary>
     private static string Echo(string value) =>
         value.Length <= MaxEchoedLength ? value : string.Concat(value.AsSpan(0, MaxEchoedLength), "…");
-
-    private static string ReplaceFirst(string text, string oldValue, string newValue)
-    {
-        var at = text.IndexOf(oldValue, StringComparison.Ordinal);
-        return at < 0 ? text : string.Concat(text.AsSpan(0, at), newValue, text.AsSpan(at + oldValue.Length));
-    }
 }
