@@ -33,6 +33,17 @@ internal sealed class ShadowEvaluator<TFeatures, TOutput>
             FullMode = BoundedChannelFullMode.Wait, // so TryWrite reports a full queue and the drop is counted
             SingleReader = true,
         });
+
+        // The channel's buffer grows by doubling and never shrinks: fill it once now, so a
+        // caller's enqueue never allocates, however full the queue gets later.
+        while (_queue.Writer.TryWrite(default))
+        {
+        }
+
+        while (_queue.Reader.TryRead(out _))
+        {
+        }
+
         _consumer = Task.Run(ConsumeAsync);
     }
 
