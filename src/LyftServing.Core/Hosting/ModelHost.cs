@@ -11,6 +11,7 @@ namespace LyftServing.Internal;
 internal abstract class ModelHost : IDisposable
 {
     private const int MaxFailedRecords = 10;
+    private const int MaxHistory = 100;
 
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -143,14 +144,7 @@ internal abstract class ModelHost : IDisposable
     public Task UnloadVersionAsync(string version, CancellationToken cancellationToken)
     {
         ModelNames.ThrowIfInvalid(version);
-        Task? retired = null;
-        return RunExclusiveAsync(
-            async ct =>
-            {
-                retired = UnloadCore(version);
-                await retired.WaitAsync(ct).ConfigureAwait(false);
-            },
-            cancellationToken);
+        return RunExclusiveAsync(ct => UnloadCore(version).WaitAsync(ct), cancellationToken);
     }
 
     /// <summary>Stops polling and loads, then drains and disposes every version. Safe to call more than once.</summary>
@@ -246,6 +240,10 @@ internal abstract class ModelHost : IDisposable
             if (recordHistory && previous is not null)
             {
                 _history.Add(previous);
+                if (_history.Count > MaxHistory)
+                {
+                    _history.RemoveAt(0);
+                }
             }
 
             if (_newestPromoted is null || VersionComparer.Instance.Compare(promoted, _newestPromoted) > 0)
@@ -254,7 +252,7 @@ internal abstract class ModelHost : IDisposable
             }
         }
 
-        Log.VersionPromoted(Logger, Name, promoted, previous);
+        Log.VersionPromoted(Logger, Name, promoted, previous ?? "none");
     }
 
     /// <summary>Starts the record of a load; <paramref name="owner"/> identifies this load in later updates.</summary>
