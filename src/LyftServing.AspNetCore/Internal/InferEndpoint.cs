@@ -417,7 +417,7 @@ internal sealed class InferEndpoint
 
                 if (!ModelNames.IsValid(value))
                 {
-                    return $"'model_id' is not a valid model name: use 1 to {ModelNames.MaxLength} lowercase letters, digits, '_', '.' and '-', starting with a letter or digit.";
+                    return $"'model_id' is not a valid model name: {Problems.NameRule}.";
                 }
 
                 modelId = value;
@@ -438,7 +438,7 @@ internal sealed class InferEndpoint
                 var value = element.GetString()!;
                 if (!ModelNames.IsValid(value))
                 {
-                    return $"'model_version' is not a valid version name: use 1 to {ModelNames.MaxLength} lowercase letters, digits, '_', '.' and '-', starting with a letter or digit, or leave it out to call the primary version.";
+                    return $"'model_version' is not a valid version name: {Problems.NameRule}, or leave it out to call the primary version.";
                 }
 
                 version = value;

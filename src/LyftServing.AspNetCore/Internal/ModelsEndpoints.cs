@@ -29,7 +29,7 @@ internal sealed class ModelsEndpoints(IModelManager manager, string prefix)
             return ProblemWriter.WriteAsync(
                 context,
                 Problems.InvalidRequest,
-                $"The model id in the path is not a valid model name: use 1 to {ModelNames.MaxLength} lowercase letters, digits, '_', '.' and '-', starting with a letter or digit.");
+                $"The model id in the path is not a valid model name: {Problems.NameRule}.");
         }
 
         ModelStatus status;

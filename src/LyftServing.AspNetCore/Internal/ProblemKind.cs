@@ -15,6 +15,10 @@ internal sealed class ProblemKind(string type, int status, string title)
 /// <summary>Every kind of error the endpoints answer with (see <see cref="ModelServingProblemTypes"/>).</summary>
 internal static class Problems
 {
+    /// <summary>The name rule (<see cref="ModelNames.Pattern"/>) in words, for the details of invalid model and version names.</summary>
+    public static readonly string NameRule =
+        $"use 1 to {ModelNames.MaxLength} lowercase letters, digits, '_', '.' and '-', starting with a letter or digit";
+
     public static readonly ProblemKind EmptyBody = new(ModelServingProblemTypes.EmptyBody, StatusCodes.Status400BadRequest, "The request body is empty.");
     public static readonly ProblemKind InvalidJson = new(ModelServingProblemTypes.InvalidJson, StatusCodes.Status400BadRequest, "The request body is not valid JSON.");
     public static readonly ProblemKind JsonTooDeep = new(ModelServingProblemTypes.JsonTooDeep, StatusCodes.Status400BadRequest, "The request body nests too deeply.");

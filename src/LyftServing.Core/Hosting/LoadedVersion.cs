@@ -16,17 +16,13 @@ internal sealed class LoadedVersion<TFeatures, TOutput>
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _state;
 
-    public LoadedVersion(string modelName, string version, IModel<TFeatures, TOutput> model, ModelArtifact artifact, object recordOwner)
+    public LoadedVersion(string version, IModel<TFeatures, TOutput> model, object recordOwner)
     {
         RecordOwner = recordOwner;
-        ModelName = modelName;
         Version = version;
         Model = model;
-        Artifact = artifact;
         Batch = model as IBatchModel<TFeatures, TOutput>;
     }
-
-    public string ModelName { get; }
 
     /// <summary>Gets the token that identifies this load's status record.</summary>
     public object RecordOwner { get; }
@@ -37,14 +33,10 @@ internal sealed class LoadedVersion<TFeatures, TOutput>
 
     public IBatchModel<TFeatures, TOutput>? Batch { get; }
 
-    public ModelArtifact Artifact { get; }
-
     /// <summary>Gets or sets the comparison with the primary while this version is a shadow.</summary>
     public ShadowStats? ShadowStats { get; set; }
 
     public int InFlight => Volatile.Read(ref _state) & int.MaxValue;
-
-    public bool IsRetired => Volatile.Read(ref _state) < 0;
 
     /// <summary>Counts a call in, unless the version has been retired.</summary>
     public bool TryAcquire()

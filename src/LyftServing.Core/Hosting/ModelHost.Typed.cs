@@ -597,7 +597,7 @@ internal sealed class ModelHost<TFeatures, TOutput> : ModelHost, IModelClient<TF
             });
             RecordLoadDuration(version, elapsed, errorType: null);
             Log.VersionLoaded(Logger, Name, version, artifact.ContentHash, elapsed.TotalMilliseconds);
-            return new LoadedVersion<TFeatures, TOutput>(Name, version, model, artifact, owner);
+            return new LoadedVersion<TFeatures, TOutput>(version, model, owner);
         }
         catch (Exception ex)
         {
