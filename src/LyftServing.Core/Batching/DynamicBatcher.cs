@@ -5,8 +5,9 @@ namespace LyftServing.Internal;
 /// <summary>
 /// Coalesces concurrent calls into batches of up to <see cref="BatchingOptions.MaxBatchSize"/>
 /// rows, waiting at most <see cref="BatchingOptions.MaxDelay"/> after a batch's first row was
-/// queued, and runs one batch at a time on a thread of its own; calls that arrive meanwhile form
-/// the next, larger batch.
+/// queued, and runs up to <see cref="BatchingOptions.MaxConcurrentBatches"/> batches at once, each
+/// on a thread of its own. One thread at a time fills a batch; calls that arrive meanwhile form the
+/// next one.
 /// </summary>
 internal sealed class DynamicBatcher<TFeatures, TOutput>
 {
@@ -20,6 +21,7 @@ internal sealed class DynamicBatcher<TFeatures, TOutput>
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _running;
     private bool _stopping;
+    private bool _filling;
 
     /// <summary>Runs one batch on the primary: fills outputs and per-row errors, returns the version that ran it.</summary>
     public delegate string BatchExecutor(ReadOnlySpan<TFeatures> features, Span<TOutput> outputs, Span<Exception?> errors);
@@ -42,6 +44,19 @@ internal sealed class DynamicBatcher<TFeatures, TOutput>
 
     public ValueTask<(TOutput Output, string Version)> PredictAsync(TFeatures features, CancellationToken cancellationToken)
     {
+        var slot = Enqueue(features, cancellationToken);
+        return new ValueTask<(TOutput, string)>(slot, slot.Token);
+    }
+
+    /// <summary>Like <see cref="PredictAsync"/>, without the version: no wrapper between the caller and its row.</summary>
+    public ValueTask<TOutput> PredictOutputAsync(TFeatures features, CancellationToken cancellationToken)
+    {
+        var slot = Enqueue(features, cancellationToken);
+        return new ValueTask<TOutput>(slot, slot.Token);
+    }
+
+    private Slot Enqueue(TFeatures features, CancellationToken cancellationToken)
+    {
         var slot = new Slot(features, _timeProvider.GetTimestamp(), cancellationToken);
         lock (_lock)
         {
@@ -52,14 +67,19 @@ internal sealed class DynamicBatcher<TFeatures, TOutput>
             }
 
             _queue.Enqueue(slot);
-            if (_queue.Count == 1 || _queue.Count == _maxBatchSize)
+            if (_queue.Count == 1)
             {
-                // The loop waits for a first row or for a full batch.
+                // No thread is filling a batch (its rows would be queued): wake one to start.
                 Monitor.Pulse(_lock);
+            }
+            else if (_queue.Count == _maxBatchSize)
+            {
+                // The filling thread may not be the first waiter: wake all, the others wait again.
+                Monitor.PulseAll(_lock);
             }
         }
 
-        return new ValueTask<(TOutput, string)>(slot, slot.Token);
+        return slot;
     }
 
     /// <summary>Stops taking rows and completes the queued ones.</summary>
@@ -93,16 +113,17 @@ internal sealed class DynamicBatcher<TFeatures, TOutput>
     }
 
     /// <summary>
-    /// Waits for a first row, then until the batch is full or that row has waited MaxDelay.
-    /// Returns <see langword="false"/> once stopping and nothing is queued.
+    /// Waits for a first row and for no other thread to be filling a batch, then until the batch is
+    /// full or that row has waited MaxDelay. Returns <see langword="false"/> once stopping and
+    /// nothing is queued.
     /// </summary>
     private bool Take(List<Slot> batch)
     {
         lock (_lock)
         {
-            while (_queue.Count == 0)
+            while (_queue.Count == 0 || _filling)
             {
-                if (_stopping)
+                if (_stopping && _queue.Count == 0)
                 {
                     return false;
                 }
@@ -112,6 +133,7 @@ internal sealed class DynamicBatcher<TFeatures, TOutput>
 
             // The deadline runs on the injected clock; a timer on it wakes the wait, so a test's
             // clock decides, while the wait's own timeout keeps the real clock precise.
+            _filling = true;
             var first = _queue.Peek().Enqueued;
             ITimer? timer = null;
             while (_queue.Count < _maxBatchSize && !_stopping)
@@ -132,6 +154,14 @@ internal sealed class DynamicBatcher<TFeatures, TOutput>
                 batch.Add(slot);
             }
 
+            _filling = false;
+            if (_queue.Count > 0 || _stopping)
+            {
+                // Rows for the next batch are already queued (or the loop must see that it stops):
+                // hand filling over while this thread runs its batch.
+                Monitor.PulseAll(_lock);
+            }
+
             return true;
         }
     }
@@ -140,7 +170,7 @@ internal sealed class DynamicBatcher<TFeatures, TOutput>
     {
         lock (_lock)
         {
-            Monitor.Pulse(_lock);
+            Monitor.PulseAll(_lock);
         }
     }
 
@@ -195,7 +225,7 @@ internal sealed class DynamicBatcher<TFeatures, TOutput>
     }
 
     /// <summary>One caller's row: its features and the awaitable its answer completes.</summary>
-    private sealed class Slot : IValueTaskSource<(TOutput, string)>, IDisposable
+    private sealed class Slot : IValueTaskSource<(TOutput, string)>, IValueTaskSource<TOutput>, IDisposable
     {
         // Queued (in the channel or a filling batch) → Running, or Queued → Cancelled: whichever
         // comes first wins, so a row is either run or cancelled, never both.
@@ -241,6 +271,8 @@ internal sealed class DynamicBatcher<TFeatures, TOutput>
         public void SetException(Exception error) => _core.SetException(error);
 
         public (TOutput, string) GetResult(short token) => _core.GetResult(token);
+
+        TOutput IValueTaskSource<TOutput>.GetResult(short token) => _core.GetResult(token).Item1;
 
         public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
 

@@ -32,6 +32,7 @@ internal sealed class ModelHost<TFeatures, TOutput> : ModelHost, IModelClient<TF
     private readonly PredictionLogWriter? _predictionLog;
     private readonly double _logSampleRate;
     private readonly bool _usesPipeline;
+    private readonly bool _batchingOnly;
     private ShadowEvaluator<TFeatures, TOutput>? _shadows;
 
     // The serving state is immutable; control operations (one at a time) publish a new one and
@@ -70,6 +71,7 @@ internal sealed class ModelHost<TFeatures, TOutput> : ModelHost, IModelClient<TF
         }
 
         _usesPipeline = _limiter is not null || _timeout is not null || _batcher is not null || _predictionLog is not null;
+        _batchingOnly = _batcher is not null && _limiter is null && _timeout is null && _predictionLog is null;
     }
 
     public string ModelName => Name;
@@ -110,6 +112,12 @@ internal sealed class ModelHost<TFeatures, TOutput> : ModelHost, IModelClient<TF
             {
                 return ValueTask.FromException<TOutput>(ex);
             }
+        }
+
+        if (_batchingOnly && Volatile.Read(ref _serving).Shadows.Length == 0)
+        {
+            // Batching is the only stage: the caller awaits its row directly.
+            return _batcher!.PredictOutputAsync(features, cancellationToken);
         }
 
         var pending = InvokeAsync(features, version: null, cancellationToken);

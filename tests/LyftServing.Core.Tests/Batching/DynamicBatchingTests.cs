@@ -123,6 +123,48 @@ public sealed class DynamicBatchingTests : IDisposable
     }
 
     [Fact]
+    public async Task PredictAsync_BatchedWithShadowSetAtRuntime_CallersAnsweredByPrimaryAndShadowSeesEveryCall()
+    {
+        using var host = Build(maxBatchSize: 4, maxDelay: TimeSpan.Zero, TimeProvider.System);
+        await host.StartAsync();
+        var client = host.Client("batch");
+        Assert.Equal(3, await client.PredictAsync(new NumberFeatures(1)));
+
+        // Batching alone answers callers straight from their rows; a shadow set later must still see every call.
+        _store.AddVersion("batch", "2", weight: 5);
+        await host.Manager().SetShadowAsync("batch", "2");
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(x => client.PredictAsync(new NumberFeatures(x)).AsTask()));
+
+        Assert.Equal(Enumerable.Range(0, 20).Select(x => x * 3d), answers);
+        await Eventually.TrueAsync(() => host.Manager().GetStatus("batch").Shadows.Single().Requests == 20, "the shadow saw every call");
+        Assert.Equal(19, host.Manager().GetStatus("batch").Shadows.Single().Mismatches); // x = 0 agrees
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task PredictAsync_BatchedWithTimeout_BatchOutlivesTimeout_CallerGetsTimeout()
+    {
+        var time = new TestClock();
+        _store.AddVersion("batch", "1", weight: 3);
+        var builder = TestHost.CreateBuilder(time);
+        builder.Services.AddModelServing().AddModel<BatchLinearModel, NumberFeatures, double>("batch", m => m
+            .FromStore(_store.Root)
+            .UseDynamicBatching(8, TimeSpan.FromSeconds(1))
+            .WithTimeout(TimeSpan.FromMilliseconds(500)));
+        using var host = builder.Build();
+        await host.StartAsync();
+
+        // The batch waits 1 s for more rows; the call's 500 ms timeout ends it first.
+        var call = host.Client("batch").PredictAsync(new NumberFeatures(2)).AsTask();
+        await Eventually.TrueAsync(() => time.TimersCreated >= 2, "the timeout and the batch delay are armed");
+        time.Advance(TimeSpan.FromMilliseconds(500));
+
+        var error = await Assert.ThrowsAsync<ModelTimeoutException>(() => call);
+        Assert.Equal("batch", error.ModelName);
+        await host.StopAsync();
+    }
+
+    [Fact]
     public async Task Batching_ModelWithoutBatchSupport_CallsFailWithClearError()
     {
         _store.AddVersion("lin", "1", weight: 3);
