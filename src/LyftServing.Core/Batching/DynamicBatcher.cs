@@ -227,7 +227,7 @@ internal sealed class DynamicBatcher<TFeatures, TOutput>
     /// <summary>One caller's row: its features and the awaitable its answer completes.</summary>
     private sealed class Slot : IValueTaskSource<(TOutput, string)>, IValueTaskSource<TOutput>, IDisposable
     {
-        // Queued (in the channel or a filling batch) → Running, or Queued → Cancelled: whichever
+        // Queued (waiting in the queue, possibly for a filling batch) → Running, or Queued → Cancelled: whichever
         // comes first wins, so a row is either run or cancelled, never both.
         private const int Queued = 0;
         private const int Running = 1;
