@@ -173,7 +173,7 @@ public static class BatchingThroughput
     /// </summary>
     private static bool Generate(string model)
     {
-        var path = Path.Combine(AppContext.BaseDirectory, "assets", "models", model, "1", "model.onnx");
+        var path = BenchMlp.ModelPath(model);
         string[]? arguments = model switch
         {
             "wider_mlp" => ["1024"],
@@ -203,11 +203,11 @@ public static class BatchingThroughput
     /// </summary>
     private static void MeasureCeiling(string model, int width)
     {
-        var path = Path.Combine(AppContext.BaseDirectory, "assets", "models", model, "1", "model.onnx");
         using var options = new Microsoft.ML.OnnxRuntime.SessionOptions { IntraOpNumThreads = 1 };
-        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(path, options);
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(BenchMlp.ModelPath(model), options);
         double RowsPerSecond(int rows)
         {
+            long total = 0;
             var threads = Enumerable.Range(0, Environment.ProcessorCount).Select(_ => new Thread(() =>
             {
                 using var input = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(new float[rows * width], [rows, width]);
@@ -220,9 +220,8 @@ public static class BatchingThroughput
                     runs++;
                 }
 
-                Interlocked.Add(ref s_rows, (long)runs * rows);
+                Interlocked.Add(ref total, (long)runs * rows);
             })).ToArray();
-            Interlocked.Exchange(ref s_rows, 0);
             foreach (var thread in threads)
             {
                 thread.Start();
@@ -233,7 +232,7 @@ public static class BatchingThroughput
                 thread.Join();
             }
 
-            return Interlocked.Read(ref s_rows) / 3.0;
+            return Interlocked.Read(ref total) / 3.0;
         }
 
         RowsPerSecond(1);
@@ -242,8 +241,6 @@ public static class BatchingThroughput
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| {model} | ONNX Runtime alone, {Environment.ProcessorCount} threads: single rows {single:N0} rows/s, 32-row batches {batched:N0} rows/s ({batched / single:F2}×) | | | | | |"));
     }
-
-    private static long s_rows;
 
     /// <summary>Blocks for a span the way the batcher waits for MaxDelay (<c>Monitor.Wait</c>).</summary>
     private static void Idle(TimeSpan span)

@@ -27,6 +27,9 @@ public sealed class BenchMlp : IAsyncDisposable
 
     public static MlpFeatures Row(int seed, int width = 64) => new([.. Enumerable.Range(0, width).Select(i => (float)Math.Sin(seed + i))]);
 
+    /// <summary>Gets the path of a benchmark MLP's ONNX file in the output folder (<c>assets/models/{model}/1/model.onnx</c>).</summary>
+    public static string ModelPath(string model) => Path.Combine(AppContext.BaseDirectory, "assets", "models", model, "1", "model.onnx");
+
     /// <summary>Starts a host serving an MLP as model <c>mlp</c>, with the given versions (identical copies of the model).</summary>
     public static async Task<BenchMlp> StartAsync(Action<ModelBuilder> configure, int versions = 1, int intraOpThreads = 1, string model = "bench_mlp")
     {
@@ -35,7 +38,7 @@ public sealed class BenchMlp : IAsyncDisposable
         {
             var directory = Path.Combine(store, Name, version.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Directory.CreateDirectory(directory);
-            File.Copy(Path.Combine(AppContext.BaseDirectory, "assets", "models", model, "1", "model.onnx"), Path.Combine(directory, "model.onnx"));
+            File.Copy(ModelPath(model), Path.Combine(directory, "model.onnx"));
         }
 
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
