@@ -84,9 +84,22 @@ public sealed class ModelServingRegistrationTests : IDisposable
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
-        Assert.Equal(
-            "The model serving configuration 'ModelServing' is invalid: 'ErrorOnUnknownConfiguration' was set on the provided BinderOptions, but the following properties were not found on the instance of LyftServing.ModelOptions: 'Verison'",
-            error.Message);
+        Assert.Contains("'ModelServing:Models:lin:Verison' is not a known setting", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("LyftServing.ModelOptions", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_ConfigurationSectionMissing_FailsNamingTheSection()
+    {
+        _store.AddVersion("lin", "1", weight: 1);
+        var builder = TestHost.CreateBuilder(configuration: Config());
+        builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServng")).AddModel<LinearModel, NumberFeatures, double>("lin", m => m.FromStore(_store.Root));
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("'ModelServng'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("does not exist", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -234,6 +247,45 @@ public sealed class ModelServingRegistrationTests : IDisposable
 
         Assert.Contains("The configuration 'ModelServing:Models:lin:Tuning' is invalid", error.Message, StringComparison.Ordinal);
         Assert.Contains("'Thread'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("../1")]
+    [InlineData("UPPER")]
+    public async Task Start_ConfiguredShadowVersionInvalid_FailsNamingTheKeyPathAndTheStoreNeverSeesIt(string version)
+    {
+        // Defect 5: every version name, from every source, is checked before use.
+        var store = new RecordingStore();
+        var builder = TestHost.CreateBuilder(configuration: Config(("Models:lin:Shadow:Versions:0", version)));
+        builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing"))
+            .AddModel<LinearModel, NumberFeatures, double>("lin", m => m.FromStore(store));
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("ModelServing:Models:lin:Shadow:Versions:0", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{version}' is not a valid name", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(version, store.Requested);
+    }
+
+    /// <summary>A store with versions 1 and 2 of every model that records the versions it was asked for.</summary>
+    private sealed class RecordingStore : IModelStore
+    {
+        private readonly string _root = Directory.CreateTempSubdirectory("lyftserving-recording-").FullName;
+
+        public System.Collections.Concurrent.ConcurrentBag<string> Requested { get; } = [];
+
+        public ValueTask<IReadOnlyList<ModelVersionInfo>> ListVersionsAsync(string modelName, CancellationToken cancellationToken) =>
+            ValueTask.FromResult<IReadOnlyList<ModelVersionInfo>>([new ModelVersionInfo("1", default), new ModelVersionInfo("2", default)]);
+
+        public async ValueTask<ModelArtifact> GetArtifactAsync(string modelName, string version, CancellationToken cancellationToken)
+        {
+            Requested.Add(version);
+            var directory = Path.Combine(_root, modelName, version.Replace('/', '_'));
+            Directory.CreateDirectory(directory);
+            await File.WriteAllTextAsync(Path.Combine(directory, "weight.txt"), "1", cancellationToken);
+            return await ModelArtifact.FromDirectoryAsync(modelName, "1", directory, cancellationToken);
+        }
     }
 
     public sealed class TuningSettings

@@ -132,6 +132,57 @@ public sealed class OverloadProtectionTests : IDisposable
         await host.StopAsync();
     }
 
+    [Fact]
+    public async Task PredictAsync_CallersCancelWhileTheirPredictsRun_SlotsStayTakenUntilThePredictsEnd()
+    {
+        // Defect 2: LimitConcurrency(2, 16) + WithTimeout(10 s); two running calls are cancelled, then 8 more calls.
+        using var host = Build(m => m.LimitConcurrency(2, queueLimit: 16).WithTimeout(TimeSpan.FromSeconds(10)));
+        await host.StartAsync();
+        var tracker = host.Tracker();
+        var gate = new SemaphoreSlim(0);
+        tracker.PredictGate = gate;
+        using var cancel = new CancellationTokenSource();
+        var cancelled = Enumerable.Range(0, 2).Select(_ => Task.Run(() => host.Client("lin").PredictAsync(new NumberFeatures(1), cancel.Token).AsTask())).ToArray();
+        await tracker.PredictEntered.WaitAsync(TimeSpan.FromSeconds(10));
+        await tracker.PredictEntered.WaitAsync(TimeSpan.FromSeconds(10));
+
+        await cancel.CancelAsync();
+        var more = Enumerable.Range(0, 8).Select(_ => Task.Run(() => host.Client("lin").PredictAsync(new NumberFeatures(1)).AsTask())).ToArray();
+        var extraStarted = await tracker.PredictEntered.WaitAsync(TimeSpan.FromMilliseconds(500));
+        gate.Release(100);
+        tracker.PredictGate = null;
+
+        Assert.All(await Task.WhenAll(more), answer => Assert.Equal(2, answer));
+        await Task.WhenAll(cancelled.Select(c => c.ContinueWith(_ => { }, TaskScheduler.Default)));
+        Assert.False(extraStarted, "a third Predict started while two were still running");
+        Assert.Equal(2, tracker.MaxRunning);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task PredictAsync_CallerCancelsWhileItsPredictRuns_NextCallIsOverloadedUntilItEnds()
+    {
+        // Defect 2, without a queue: the slot of a cancelled running call is not free until its Predict ends.
+        using var host = Build(m => m.LimitConcurrency(1).WithTimeout(TimeSpan.FromSeconds(10)));
+        await host.StartAsync();
+        var tracker = host.Tracker();
+        var gate = new SemaphoreSlim(0);
+        tracker.PredictGate = gate;
+        using var cancel = new CancellationTokenSource();
+        var running = Task.Run(() => host.Client("lin").PredictAsync(new NumberFeatures(1), cancel.Token).AsTask());
+        await tracker.PredictEntered.WaitAsync(TimeSpan.FromSeconds(10));
+        tracker.PredictGate = null;
+
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAsync<ModelOverloadedException>(async () => await host.Client("lin").PredictAsync(new NumberFeatures(1)));
+        gate.Release();
+        await running.ContinueWith(_ => { }, TaskScheduler.Default);
+        Assert.Equal(2, await host.Client("lin").PredictAsync(new NumberFeatures(1)));
+        Assert.Equal(1, tracker.MaxRunning);
+        await host.StopAsync();
+    }
+
     private static bool TryPredict(IHost host)
     {
         try
