@@ -21,7 +21,7 @@ public static partial class ModelServingBuilderExtensions
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid model name.</exception>
     /// <exception cref="InvalidOperationException">A model with this name is already registered.</exception>
-    public static IModelServingBuilder AddModel<TModel, TFeatures, TOutput>(this IModelServingBuilder builder, string name, Action<ModelBuilder>? configure = null)
+    public static IModelServingBuilder AddModel<TModel, TFeatures, TOutput>(this IModelServingBuilder builder, string name, Action<ModelBuilder<TFeatures, TOutput>>? configure = null)
         where TModel : class, IModel<TFeatures, TOutput>
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -32,10 +32,10 @@ public static partial class ModelServingBuilderExtensions
             throw new InvalidOperationException($"A model named '{name}' is already registered; model names must be unique.");
         }
 
-        services.AddSingleton<ModelRegistration>(new ModelRegistration<TModel, TFeatures, TOutput>(name, runtime: null));
+        services.AddSingleton<ModelRegistration>(ModelRegistration<TFeatures, TOutput>.Of<TModel>(name, runtime: null));
         services.Configure<ModelServingOptions>(o => ModelServingOptionsSetup.GetOrAdd(o, name));
         services.AddKeyedSingleton<IModelClient<TFeatures, TOutput>>(name, (sp, _) => sp.GetRequiredService<ModelRegistry>().GetClient<TFeatures, TOutput>(name));
-        configure?.Invoke(new ModelBuilder(name, services));
+        configure?.Invoke(new ModelBuilder<TFeatures, TOutput>(name, services));
         return builder;
     }
 
@@ -73,7 +73,7 @@ public static partial class ModelServingBuilderExtensions
         builder.Services.AddSingleton(new ModelRuntimeRegistration(
             runtimeName,
             typeof(TModel),
-            modelName => new ModelRegistration<TModel, TFeatures, TOutput>(modelName, runtimeName)));
+            modelName => ModelRegistration<TFeatures, TOutput>.Of<TModel>(modelName, runtimeName)));
         return builder;
     }
 

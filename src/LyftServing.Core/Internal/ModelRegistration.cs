@@ -1,6 +1,8 @@
+using Microsoft.Extensions.DependencyInjection;
+
 namespace LyftServing.Internal;
 
-/// <summary>A model the host serves: its name, how it was declared, and how to create its host.</summary>
+/// <summary>A model the host serves: its name, how it was declared, and how to create its lifecycle.</summary>
 internal abstract class ModelRegistration(string name, string? runtime)
 {
     public string Name { get; } = name;
@@ -8,14 +10,20 @@ internal abstract class ModelRegistration(string name, string? runtime)
     /// <summary>Gets the runtime that serves the model, or <see langword="null"/> for a model added with <c>AddModel</c>.</summary>
     public string? Runtime { get; } = runtime;
 
-    public abstract ModelHost CreateHost(ModelHostContext context);
+    public abstract IModelLifecycle CreateLifecycle(ModelContext context, ModelServingOptions servingOptions, ModelOptions options);
 }
 
-internal sealed class ModelRegistration<TModel, TFeatures, TOutput>(string name, string? runtime) : ModelRegistration(name, runtime)
-    where TModel : class, IModel<TFeatures, TOutput>
+/// <summary>A registration whose model instances (one per loaded version) come from <paramref name="factory"/>.</summary>
+internal sealed class ModelRegistration<TFeatures, TOutput>(string name, string? runtime, Func<IServiceProvider, IModel<TFeatures, TOutput>> factory)
+    : ModelRegistration(name, runtime)
 {
-    public override ModelHost CreateHost(ModelHostContext context) =>
-        new ModelHost<TFeatures, TOutput>(context, sp => Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance<TModel>(sp));
+    /// <summary>A registration that creates <typeparamref name="TModel"/> through dependency injection.</summary>
+    public static ModelRegistration<TFeatures, TOutput> Of<TModel>(string name, string? runtime)
+        where TModel : class, IModel<TFeatures, TOutput> =>
+        new(name, runtime, sp => ActivatorUtilities.CreateInstance<TModel>(sp));
+
+    public override IModelLifecycle CreateLifecycle(ModelContext context, ModelServingOptions servingOptions, ModelOptions options) =>
+        new ModelLifecycle<TFeatures, TOutput>(context, servingOptions, options, factory);
 }
 
 /// <summary>A runtime registered with <c>AddModelRuntime</c>: creates a registration for any model that names it.</summary>

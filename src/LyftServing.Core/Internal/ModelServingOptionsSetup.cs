@@ -6,8 +6,8 @@ namespace LyftServing.Internal;
 
 /// <summary>
 /// Binds <see cref="ModelServingOptions"/> to configuration after the builder's code defaults, so
-/// configuration wins. Unknown keys are errors; the settings sections registered with
-/// <c>AddModelSettings</c> are skipped here and bound by their own setup.
+/// configuration wins. Unknown keys are errors naming their full path; the settings sections
+/// registered with <c>AddModelSettings</c> are skipped here and bound by their own setup.
 /// </summary>
 internal sealed class ModelServingOptionsSetup(
     IEnumerable<ModelServingConfiguration> configurations,
@@ -35,6 +35,16 @@ internal sealed class ModelServingOptionsSetup(
 
         foreach (var configuration in configurations)
         {
+            var unknown = new List<string>();
+            ConfigurationKeys.FindUnknown(configuration.Section, typeof(ModelServingOptions), _settingsSections, unknown);
+            if (unknown.Count > 0)
+            {
+                throw new OptionsValidationException(
+                    Options.DefaultName,
+                    typeof(ModelServingOptions),
+                    [.. unknown.Select(key => $"'{key}' is not a known setting of model serving: check its spelling against the configuration reference.")]);
+            }
+
             var section = new SettingsHidingConfiguration(configuration.Section, _settingsSections, depth: 0);
             try
             {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace LyftServing.Internal;
@@ -9,12 +10,15 @@ internal sealed partial class ModelServingOptionsDataValidator : IValidateOption
 internal sealed partial class ModelOptionsDataValidator : IValidateOptions<ModelOptions>;
 
 /// <summary>
-/// Checks what data annotations cannot: model and version names, and that every model has model
-/// code (a registration or a registered runtime). Runs at start-up (<c>ValidateOnStart</c>).
+/// Checks what data annotations cannot: that the configuration section exists, every model and
+/// version name from every source (pins, shadows, sample rates), settings that contradict each
+/// other, and that every model has model code (a registration or a registered runtime). Errors name
+/// the configuration key path. Runs at start-up (<c>ValidateOnStart</c>) and on every change.
 /// </summary>
 internal sealed class ModelServingOptionsValidator(
     IEnumerable<ModelRegistration> registrations,
-    IEnumerable<ModelRuntimeRegistration> runtimes) : IValidateOptions<ModelServingOptions>
+    IEnumerable<ModelRuntimeRegistration> runtimes,
+    IEnumerable<ModelServingConfiguration> configurations) : IValidateOptions<ModelServingOptions>
 {
     private readonly ModelServingOptionsDataValidator _dataValidator = new();
     private readonly ModelOptionsDataValidator _modelDataValidator = new();
@@ -22,42 +26,99 @@ internal sealed class ModelServingOptionsValidator(
     public ValidateOptionsResult Validate(string? name, ModelServingOptions options)
     {
         var builder = new ValidateOptionsResultBuilder();
-        builder.AddResult(_dataValidator.Validate(name, options));
+        var root = "ModelServing";
+        foreach (var configuration in configurations)
+        {
+            if (configuration.Section is IConfigurationSection section)
+            {
+                root = section.Path;
+                if (!section.Exists())
+                {
+                    builder.AddError($"The configuration section '{section.Path}' given to AddModelServing does not exist: check its name, or call AddModelServing() without configuration.", section.Path);
+                }
+            }
+        }
 
+        builder.AddResult(_dataValidator.Validate(name, options));
         var registered = registrations.ToDictionary(r => r.Name, StringComparer.Ordinal);
         var runtimeNames = runtimes.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var (modelName, model) in options.Models)
         {
+            var path = $"{root}:Models:{modelName}";
             if (!ModelNames.IsValid(modelName))
             {
-                builder.AddError($"Model name {ModelNames.Describe(modelName)}", $"Models:{modelName}");
+                builder.AddError($"Model name {ModelNames.Describe(modelName)}", path);
                 continue;
             }
 
             builder.AddResult(_modelDataValidator.Validate(modelName, model));
-            if (model.Version is not null && !ModelNames.IsValid(model.Version))
-            {
-                builder.AddError($"Model '{modelName}': version {ModelNames.Describe(model.Version)}", $"Models:{modelName}:Version");
-            }
-
-            if (registered.ContainsKey(modelName))
-            {
-                if (model.Runtime is not null)
-                {
-                    builder.AddError($"Model '{modelName}' is added with AddModel and also names the runtime '{model.Runtime}'; remove one of the two.", $"Models:{modelName}:Runtime");
-                }
-            }
-            else if (model.Runtime is null)
-            {
-                builder.AddError($"Model '{modelName}' is configured but has no model code: set its Runtime (for example \"onnx\") or add it with AddModel<TModel, TFeatures, TOutput>(\"{modelName}\").", $"Models:{modelName}");
-            }
-            else if (!runtimeNames.Contains(model.Runtime))
-            {
-                var known = runtimeNames.Count == 0 ? "none" : string.Join(", ", runtimeNames.Order(StringComparer.Ordinal));
-                builder.AddError($"Model '{modelName}' names the runtime '{model.Runtime}', which is not registered (registered runtimes: {known}); add the adapter package and its registration, such as AddOnnxRuntime().", $"Models:{modelName}:Runtime");
-            }
+            ValidateVersions(builder, path, modelName, model);
+            ValidateCode(builder, path, modelName, model, registered.ContainsKey(modelName), runtimeNames);
         }
 
         return builder.Build();
+    }
+
+    private static void ValidateVersions(ValidateOptionsResultBuilder builder, string path, string modelName, ModelOptions model)
+    {
+        if (model.Version is not null && !ModelNames.IsValid(model.Version))
+        {
+            builder.AddError($"Model '{modelName}': version {ModelNames.Describe(model.Version)}", $"{path}:Version");
+        }
+
+        for (var i = 0; i < model.Shadow.Versions.Count; i++)
+        {
+            var shadow = model.Shadow.Versions[i];
+            if (!ModelNames.IsValid(shadow))
+            {
+                builder.AddError($"'{path}:Shadow:Versions:{i}': shadow version {ModelNames.Describe(shadow)}", $"{path}:Shadow:Versions:{i}");
+            }
+            else if (shadow == model.Version)
+            {
+                builder.AddError($"Model '{modelName}' is pinned to version '{shadow}', which is also listed as its shadow; a version cannot shadow itself.", $"{path}:Shadow:Versions:{i}");
+            }
+        }
+
+        foreach (var (version, rate) in model.Shadow.SampleRates)
+        {
+            if (!ModelNames.IsValid(version))
+            {
+                builder.AddError($"'{path}:Shadow:SampleRates:{version}': shadow version {ModelNames.Describe(version)}", $"{path}:Shadow:SampleRates:{version}");
+            }
+            else if (rate is < 0 or > 1 || double.IsNaN(rate))
+            {
+                builder.AddError($"'{path}:Shadow:SampleRates:{version}' is {rate}; a sample rate is from 0 to 1.", $"{path}:Shadow:SampleRates:{version}");
+            }
+        }
+
+        if (model.RequireSelfTests && model.SelfTestsReportOnly)
+        {
+            builder.AddError($"Model '{modelName}' sets both RequireSelfTests and SelfTestsReportOnly; choose one.", $"{path}:SelfTestsReportOnly");
+        }
+
+        if (model.Batching.QueueLimit is { } queue && queue < model.Batching.MaxBatchSize)
+        {
+            builder.AddError($"Model '{modelName}': Batching:QueueLimit ({queue}) is smaller than Batching:MaxBatchSize ({model.Batching.MaxBatchSize}), so no full batch could form.", $"{path}:Batching:QueueLimit");
+        }
+    }
+
+    private static void ValidateCode(ValidateOptionsResultBuilder builder, string path, string modelName, ModelOptions model, bool registered, HashSet<string> runtimeNames)
+    {
+        if (registered)
+        {
+            if (model.Runtime is not null)
+            {
+                builder.AddError($"Model '{modelName}' is added with AddModel and also names the runtime '{model.Runtime}'; remove one of the two.", $"{path}:Runtime");
+            }
+        }
+        else if (model.Runtime is null)
+        {
+            builder.AddError($"Model '{modelName}' is configured but has no model code: set its Runtime (for example \"onnx\") or add it with AddModel<TModel, TFeatures, TOutput>(\"{modelName}\").", path);
+        }
+        else if (!runtimeNames.Contains(model.Runtime))
+        {
+            var known = runtimeNames.Count == 0 ? "none" : string.Join(", ", runtimeNames.Order(StringComparer.Ordinal));
+            builder.AddError($"Model '{modelName}' names the runtime '{model.Runtime}', which is not registered (registered runtimes: {known}); add the adapter package and its registration, such as AddOnnxRuntime().", $"{path}:Runtime");
+        }
     }
 }

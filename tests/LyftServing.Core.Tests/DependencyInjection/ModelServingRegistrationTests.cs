@@ -275,8 +275,15 @@ public sealed class ModelServingRegistrationTests : IDisposable
 
         public System.Collections.Concurrent.ConcurrentBag<string> Requested { get; } = [];
 
+        public ValueTask<IReadOnlyList<string>> ListModelsAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IReadOnlyList<string>>(["lin"]);
+
         public ValueTask<IReadOnlyList<ModelVersionInfo>> ListVersionsAsync(string modelName, CancellationToken cancellationToken) =>
-            ValueTask.FromResult<IReadOnlyList<ModelVersionInfo>>([new ModelVersionInfo("1", default), new ModelVersionInfo("2", default)]);
+            ValueTask.FromResult<IReadOnlyList<ModelVersionInfo>>([new ModelVersionInfo("1", "a"), new ModelVersionInfo("2", "b")]);
+
+        public ValueTask<StoredDecision?> ReadDecisionAsync(string modelName, CancellationToken cancellationToken) => ValueTask.FromResult<StoredDecision?>(null);
+
+        public ValueTask<bool> TryWriteDecisionAsync(string modelName, ReadOnlyMemory<byte> content, string? expectedStamp, CancellationToken cancellationToken) =>
+            throw new NotSupportedException("A read-only store.");
 
         public async ValueTask<ModelArtifact> GetArtifactAsync(string modelName, string version, CancellationToken cancellationToken)
         {

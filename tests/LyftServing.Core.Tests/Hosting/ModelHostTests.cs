@@ -11,7 +11,7 @@ public sealed class ModelHostTests : IDisposable
 
     public void Dispose() => _store.Dispose();
 
-    private IHost Build(Action<ModelBuilder>? configure = null, FakeTimeProvider? time = null)
+    private IHost Build(Action<ModelBuilder<NumberFeatures, double>>? configure = null, FakeTimeProvider? time = null)
     {
         var builder = TestHost.CreateBuilder(time);
         builder.Services.AddModelServing().AddModel<LinearModel, NumberFeatures, double>("lin", m =>

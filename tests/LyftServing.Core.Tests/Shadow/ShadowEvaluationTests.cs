@@ -12,7 +12,7 @@ public sealed class ShadowEvaluationTests : IDisposable
 
     public void Dispose() => _store.Dispose();
 
-    private IHost Build(Action<ModelBuilder>? configure = null, bool sensitive = false)
+    private IHost Build(Action<ModelBuilder<NumberFeatures, double>>? configure = null, bool sensitive = false)
     {
         var builder = TestHost.CreateBuilder();
         builder.Services.AddModelServing()

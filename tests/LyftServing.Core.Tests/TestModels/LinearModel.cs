@@ -61,10 +61,11 @@ public sealed class ModelTracker
 }
 
 /// <summary>
-/// A tiny real model: reads <c>weight.txt</c> from its artifact and predicts <c>x * weight</c>.
+/// A tiny real model: reads <c>weight.txt</c> from its artifact and predicts <c>x * weight</c>
+/// (row by row in a batch, so batched rows wait on the same gates).
 /// A <c>fail.txt</c> file makes <see cref="LoadAsync"/> throw with its content as the message.
 /// </summary>
-public sealed class LinearModel : IModel<NumberFeatures, double>, IDisposable
+public sealed class LinearModel : IBatchModel<NumberFeatures, double>, IDisposable
 {
     private readonly ModelTracker _tracker;
     private volatile bool _disposed;
@@ -156,5 +157,21 @@ public sealed class LinearModel : IModel<NumberFeatures, double>, IDisposable
         return features.X * Weight;
     }
 
+    public void PredictBatch(ReadOnlySpan<NumberFeatures> features, Span<double> outputs)
+    {
+        for (var i = 0; i < features.Length; i++)
+        {
+            outputs[i] = Predict(features[i]);
+        }
+    }
+
     public void Dispose() => _disposed = true;
+}
+
+/// <summary>A model without batch support.</summary>
+public sealed class PlainModel : IModel<NumberFeatures, double>
+{
+    public ValueTask LoadAsync(ModelArtifact artifact, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public double Predict(NumberFeatures features) => features.X;
 }

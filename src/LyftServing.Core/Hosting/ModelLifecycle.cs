@@ -1,0 +1,427 @@
+using System.Diagnostics.Metrics;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Primitives;
+
+namespace LyftServing.Internal;
+
+/// <summary>
+/// One model's lifecycle: it alone changes the model's serving snapshot and its status records.
+/// Control operations (start, refresh, operator actions) run one at a time; each asks the
+/// <see cref="VersionPolicy"/> what should serve, loads what is missing (<see cref="VersionLoader{TFeatures, TOutput}"/>),
+/// publishes a new snapshot, and hands what no longer serves to <see cref="Retirements{TFeatures, TOutput}"/>.
+/// Calls never wait for any of it: they read the current snapshot.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2213:Disposable fields should be disposed", Justification = "A load that ignores its token may still hold the gate and the stopping token after stop; the GC takes them.")]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "A load that ignores its token may still hold the gate and the stopping token after stop; the GC takes them.")]
+internal sealed partial class ModelLifecycle<TFeatures, TOutput> : IModelLifecycle
+{
+    private const int MaxHistory = 100;
+
+    private readonly ModelContext _context;
+    private readonly ServingCell<TFeatures, TOutput> _serving = new();
+    private readonly StatusBook _status = new();
+    private readonly VersionMemory _memory = new();
+    private readonly VersionLoader<TFeatures, TOutput> _loader;
+    private readonly Retirements<TFeatures, TOutput> _retirements;
+    private readonly PipelineBuilder<TFeatures, TOutput> _pipelines;
+    private readonly DecisionStore _decisions;
+    private readonly ModelPoller _poller;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _publishLock = new();
+    private readonly Lock _stopLock = new();
+    private readonly List<string> _history = [];
+    private readonly HashSet<string> _warnedNames = new(StringComparer.Ordinal);
+    private ModelServingOptions _servingOptions;
+    private ModelOptions _options;
+    private ModelDecision _decision = ModelDecision.None;
+    private string? _decisionStamp;
+    private Task? _stopped;
+    private bool _isStopped;
+    private bool _started;
+
+    public ModelLifecycle(ModelContext context, ModelServingOptions servingOptions, ModelOptions options, Func<IServiceProvider, IModel<TFeatures, TOutput>> factory)
+    {
+        _context = context;
+        _servingOptions = servingOptions;
+        _options = options;
+        var featuresInfo = (JsonTypeInfo<TFeatures>)context.Json.GetTypeInfo(typeof(TFeatures));
+        var outputInfo = (JsonTypeInfo<TOutput>)context.Json.GetTypeInfo(typeof(TOutput));
+        var predict = new PredictStage<TFeatures, TOutput>(context, _serving);
+        _pipelines = new PipelineBuilder<TFeatures, TOutput>(context, _serving, predict, outputInfo);
+        Client = new ModelClient<TFeatures, TOutput>(context.Name, _serving, predict, featuresInfo, outputInfo);
+        _loader = new VersionLoader<TFeatures, TOutput>(context, _status, _memory, factory);
+        _retirements = new Retirements<TFeatures, TOutput>(context, _status);
+        _decisions = new DecisionStore(context.Store, context.Name, context.TimeProvider);
+        _poller = new ModelPoller(context.TimeProvider, PollOnceAsync);
+        _serving.Publish(ServingSnapshot<TFeatures, TOutput>.Empty.With(_pipelines.Build(options, hasShadows: false)));
+    }
+
+    public ModelClient<TFeatures, TOutput> Client { get; }
+
+    public IJsonModelClient JsonClient => Client;
+
+    public string Name => _context.Name;
+
+    public bool Required => _context.Required;
+
+    public Type FeaturesType => typeof(TFeatures);
+
+    public Type OutputType => typeof(TOutput);
+
+    private TimeSpan DrainTimeout => _options.DrainTimeout ?? _servingOptions.DrainTimeout;
+
+    public Task StartAsync(CancellationToken cancellationToken) =>
+        RunExclusiveAsync(
+            async ct =>
+            {
+                await ApplyPolicyAsync(starting: true, ct).ConfigureAwait(false);
+                _started = true;
+            },
+            cancellationToken);
+
+    public void StartPolling() => _poller.Set(_options.PollInterval ?? _servingOptions.PollInterval, _stopping.Token);
+
+    public void ApplyOptions(ModelServingOptions servingOptions, ModelOptions options)
+    {
+        _servingOptions = servingOptions;
+        _options = options;
+        lock (_publishLock)
+        {
+            if (!_isStopped)
+            {
+                var current = _serving.Current;
+                Publish(current.Primary, current.Versions, current.Shadows);
+            }
+        }
+
+        if (_started)
+        {
+            // Pins, shadows and their rates may have changed: apply the policy as a poll would.
+            StartPolling();
+            _ = PollOnceAsync();
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        lock (_stopLock)
+        {
+            return _stopped ??= StopCoreAsync(cancellationToken);
+        }
+    }
+
+    public ModelStatus GetStatus()
+    {
+        var snapshot = _serving.Current;
+        return new ModelStatus
+        {
+            Name = Name,
+            Runtime = _context.Runtime,
+            Required = Required,
+            PrimaryVersion = snapshot.Primary?.Version,
+            Versions = _status.GetVersions(),
+            Shadows = [.. snapshot.Shadows
+                .Select(s => s.Version.ShadowStats?.ToStatus(s.Version.Version, s.SampleRate))
+                .OfType<ShadowStatus>()],
+            LastError = _status.LastError,
+            Decision = ReferenceEquals(_decision, ModelDecision.None) ? null : _decision,
+        };
+    }
+
+    public IChangeToken GetChangeToken() => _status.GetChangeToken();
+
+    public void CountVersions(Span<int> byState) => _status.Count(byState);
+
+    public void ObserveActive(List<Measurement<long>> measurements)
+    {
+        var snapshot = _serving.Current;
+        foreach (var version in snapshot.Versions)
+        {
+            var role = version == snapshot.Primary ? "primary" : snapshot.IsShadow(version) ? "shadow" : "direct";
+            measurements.Add(new(version.InFlight, ModelServingMetrics.Tags(Name, version.Version, role)));
+        }
+
+        _retirements.Observe(measurements);
+    }
+
+    /// <summary>Asks the policy which version should be primary and which shadows, and makes it so.</summary>
+    private async Task ApplyPolicyAsync(bool starting, CancellationToken cancellationToken)
+    {
+        var listed = await ListAsync(cancellationToken).ConfigureAwait(false);
+        await ReadDecisionAsync(cancellationToken).ConfigureAwait(false);
+        var options = _options;
+        var primary = _serving.Current.Primary;
+        var plan = VersionPolicy.ChoosePrimary(Name, listed, options, _decision, primary?.Version);
+        if (plan.Problem is { } problem)
+        {
+            var failure = NoVersion(problem);
+            if (primary is null)
+            {
+                throw failure;
+            }
+        }
+
+        var stamps = listed.ToDictionary(v => v.Version, StringComparer.Ordinal);
+        var failures = new List<string>();
+        ModelLoadException? firstFailure = null;
+        foreach (var candidate in plan.Candidates)
+        {
+            if (candidate == primary?.Version)
+            {
+                break; // nothing more preferred can serve: keep the primary
+            }
+
+            if (_memory.IsBlocked(stamps[candidate]))
+            {
+                Log.FailedVersionSkipped(_context.Logger, Name, candidate);
+                failures.Add($"version '{candidate}' failed before and has not changed since");
+                continue;
+            }
+
+            try
+            {
+                var loaded = await _loader.LoadAsync(candidate, options, RecordedHash(candidate), acceptChanged: false, cancellationToken).ConfigureAwait(false);
+                _memory.Succeeded(candidate);
+                PromoteLoaded(loaded, recordHistory: true);
+                primary = loaded;
+                break;
+            }
+            catch (ModelLoadException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                _memory.Failed(candidate, stamps[candidate].ChangeStamp);
+                firstFailure ??= ex;
+                failures.Add(ex.Message);
+            }
+        }
+
+        if (primary is null)
+        {
+            throw failures.Count == 1 && firstFailure is not null
+                ? firstFailure
+                : NoVersion($"Model '{Name}' has no version that can serve: {string.Join(" ", failures.Select(f => f.EndsWith('.') ? f : f + "."))}", firstFailure);
+        }
+
+        if (failures.Count > 0 && starting)
+        {
+            Log.StartedOnFallback(_context.Logger, Name, primary.Version, failures.Count);
+        }
+
+        await ReconcileShadowsAsync(listed, primary, options, cancellationToken).ConfigureAwait(false);
+        if (starting && options.Shadow.LatestCandidate && _decision.PrimaryVersion is null)
+        {
+            await RecordInitialPrimaryAsync(primary, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Loads the shadows the policy wants and retires those it no longer wants; a shadow that fails is recorded and skipped.</summary>
+    private async Task ReconcileShadowsAsync(IReadOnlyList<ModelVersionInfo> listed, LoadedVersion<TFeatures, TOutput> primary, ModelOptions options, CancellationToken cancellationToken)
+    {
+        var desired = VersionPolicy.ChooseShadows(listed, options, _decision, primary.Version, _memory.IsBlocked);
+        foreach (var shadow in _serving.Current.Shadows)
+        {
+            if (!desired.Any(d => d.Version == shadow.Version.Version))
+            {
+                Unload(shadow.Version);
+            }
+        }
+
+        foreach (var (version, rate) in desired)
+        {
+            var current = _serving.Current;
+            if (Array.Exists(current.Shadows, s => s.Version.Version == version && s.SampleRate == rate))
+            {
+                continue;
+            }
+
+            try
+            {
+                await AddShadowAsync(version, rate, acceptChanged: false, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ModelLoadException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Recorded and logged; a shadow never stops the model from serving.
+                _memory.Failed(version, listed.First(v => v.Version == version).ChangeStamp);
+            }
+        }
+    }
+
+    private async Task<LoadedVersion<TFeatures, TOutput>> AddShadowAsync(string version, double sampleRate, bool acceptChanged, CancellationToken cancellationToken)
+    {
+        var loaded = _serving.Current.Find(version)
+            ?? await _loader.LoadAsync(version, _options, RecordedHash(version), acceptChanged, cancellationToken).ConfigureAwait(false);
+        _memory.Succeeded(version);
+        lock (_publishLock)
+        {
+            var current = _serving.Current;
+            if (!_isStopped && current.Primary != loaded)
+            {
+                loaded.ShadowStats ??= new ShadowStats();
+                Publish(
+                    current.Primary,
+                    current.Find(version) is null ? [.. current.Versions, loaded] : current.Versions,
+                    [.. current.Shadows.Where(s => s.Version != loaded), new ShadowTarget<TFeatures, TOutput>(loaded, sampleRate)]);
+                _status.Update(loaded.Record, r => r.Role = ModelVersionRole.Shadow);
+                Log.ShadowLoaded(_context.Logger, Name, version, sampleRate);
+                return loaded;
+            }
+        }
+
+        throw Discard(loaded, version);
+    }
+
+    /// <summary>Makes a loaded version the primary and retires the previous one.</summary>
+    private void PromoteLoaded(LoadedVersion<TFeatures, TOutput> loaded, bool recordHistory)
+    {
+        LoadedVersion<TFeatures, TOutput>? previous;
+        lock (_publishLock)
+        {
+            var current = _serving.Current;
+            previous = current.Primary;
+            if (_isStopped || previous == loaded)
+            {
+                if (_isStopped)
+                {
+                    throw Discard(loaded, loaded.Version);
+                }
+
+                return;
+            }
+
+            loaded.ShadowStats = null;
+            Publish(loaded, [.. current.Versions.Where(v => v != previous && v != loaded), loaded], [.. current.Shadows.Where(s => s.Version != loaded)]);
+            if (recordHistory && previous is not null)
+            {
+                _history.Add(previous.Version);
+                if (_history.Count > MaxHistory)
+                {
+                    _history.RemoveAt(0);
+                }
+            }
+        }
+
+        _status.Update(loaded.Record, r => r.Role = ModelVersionRole.Primary);
+        Log.VersionPromoted(_context.Logger, Name, loaded.Version, previous?.Version ?? "none");
+        if (previous is not null)
+        {
+            _retirements.Retire(previous, DrainTimeout);
+        }
+    }
+
+    /// <summary>Takes a version that is not the primary out of the snapshot and retires it.</summary>
+    private void Unload(LoadedVersion<TFeatures, TOutput> version)
+    {
+        lock (_publishLock)
+        {
+            var current = _serving.Current;
+            Publish(current.Primary, [.. current.Versions.Where(v => v != version)], [.. current.Shadows.Where(s => s.Version != version)]);
+        }
+
+        _retirements.Retire(version, DrainTimeout);
+    }
+
+    /// <summary>Publishes a snapshot with the pipeline its options and shadows call for; under the publish lock.</summary>
+    private void Publish(LoadedVersion<TFeatures, TOutput>? primary, LoadedVersion<TFeatures, TOutput>[] versions, ShadowTarget<TFeatures, TOutput>[] shadows) =>
+        _serving.Publish(new ServingSnapshot<TFeatures, TOutput>(primary, versions, shadows, _pipelines.Build(_options, shadows.Length > 0)));
+
+    /// <summary>A load that completed after the model stopped serving: dispose it, never publish it.</summary>
+    private ModelNotReadyException Discard(LoadedVersion<TFeatures, TOutput> loaded, string version)
+    {
+        _retirements.Retire(loaded, TimeSpan.Zero);
+        return new ModelNotReadyException(Name, $"Model '{Name}' is stopping; version '{version}' was loaded too late to serve.");
+    }
+
+    private async Task StopCoreAsync(CancellationToken cancellationToken)
+    {
+        // Loads that honour their token give up; one that does not is discarded when it ends.
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _poller.Set(null, _stopping.Token);
+        try
+        {
+            // Queued batch rows still run on the primary, and queued shadow copies still compare.
+            await _pipelines.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        ServingSnapshot<TFeatures, TOutput> last;
+        lock (_publishLock)
+        {
+            _isStopped = true;
+            last = _serving.Current;
+            _serving.Publish(ServingSnapshot<TFeatures, TOutput>.Stopped);
+        }
+
+        Log.HostStopping(_context.Logger, Name, last.Versions.Length);
+        foreach (var version in last.Versions)
+        {
+            _retirements.Retire(version, DrainTimeout);
+        }
+
+        try
+        {
+            await _retirements.WhenAllRetiredAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            foreach (var version in _retirements.Draining)
+            {
+                Log.VersionLeftInUse(_context.Logger, Name, version.Version, version.InFlight);
+            }
+        }
+    }
+
+    private async Task PollOnceAsync()
+    {
+        var stopping = _stopping.Token;
+        try
+        {
+            await RunExclusiveAsync(ct => ApplyPolicyAsync(starting: false, ct), stopping).ConfigureAwait(false);
+        }
+        catch (Exception) when (stopping.IsCancellationRequested)
+        {
+            // Stopping: nothing to apply any more.
+        }
+        catch (ModelLoadException)
+        {
+            // Already recorded and logged; the current primary keeps serving.
+        }
+        catch (Exception ex)
+        {
+            Log.PollFailed(_context.Logger, Name, ex);
+        }
+    }
+
+    private async Task RunExclusiveAsync(Func<CancellationToken, Task> operation, CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+        try
+        {
+            await _gate.WaitAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ModelNotReadyException(Name, $"Model '{Name}' is stopping; no further versions are loaded.");
+        }
+
+        try
+        {
+            await operation(linked.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private ModelLoadException NoVersion(string message, Exception? cause = null)
+    {
+        var failure = new ModelLoadException(Name, null, message, cause);
+        _status.SetError(_context.ToError(failure));
+        Log.NoVersionToServe(_context.Logger, Name, message);
+        return failure;
+    }
+
+    private string? RecordedHash(string version) => _decision.PrimaryVersion == version ? _decision.ContentHash : null;
+}
