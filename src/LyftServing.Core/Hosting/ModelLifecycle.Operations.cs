@@ -9,13 +9,13 @@ internal sealed partial class ModelLifecycle<TFeatures, TOutput>
     public Task PromoteAsync(string version, CancellationToken cancellationToken)
     {
         ModelNames.ThrowIfInvalid(version);
-        return RunExclusiveAsync(ct => DecidePrimaryAsync(version, pinned: false, "promote", recordHistory: true, ct), cancellationToken);
+        return RunExclusiveAsync(ct => DecidePrimaryAsync(version, pinned: false, "promote", byName: true, ct), cancellationToken);
     }
 
     public Task PinAsync(string version, CancellationToken cancellationToken)
     {
         ModelNames.ThrowIfInvalid(version);
-        return RunExclusiveAsync(ct => DecidePrimaryAsync(version, pinned: true, "pin", recordHistory: true, ct), cancellationToken);
+        return RunExclusiveAsync(ct => DecidePrimaryAsync(version, pinned: true, "pin", byName: true, ct), cancellationToken);
     }
 
     public Task UnpinAsync(CancellationToken cancellationToken) =>
@@ -41,7 +41,7 @@ internal sealed partial class ModelLifecycle<TFeatures, TOutput>
                     ? _history[index]
                     : listed.Where(v => primary is null || VersionComparer.Instance.Compare(v.Version, primary) < 0).Where(v => !_memory.IsBlocked(v)).Select(v => v.Version).Max(VersionComparer.Instance)
                     ?? throw new InvalidOperationException($"Model '{Name}' has no earlier primary version to roll back to.");
-                await DecidePrimaryAsync(target, pinned: false, "rollback", recordHistory: false, ct).ConfigureAwait(false);
+                await DecidePrimaryAsync(target, pinned: false, "rollback", byName: false, ct).ConfigureAwait(false);
                 if (index >= 0)
                 {
                     _history.RemoveRange(index, _history.Count - index);
@@ -145,19 +145,24 @@ internal sealed partial class ModelLifecycle<TFeatures, TOutput>
     }
 
     /// <summary>
-    /// An operator chose the primary: load it (accepting its current content), record the decision
-    /// in the store so every replica and every restart follows it, then swap. A version that fails
-    /// to load, or a decision the store cannot record, changes nothing.
+    /// An operator chose the primary: load it, record the decision in the store so every replica and
+    /// every restart follows it, then swap. A version that fails to load, or a decision the store
+    /// cannot record, changes nothing. A version named by the operator (<paramref name="byName"/>)
+    /// is accepted even if it failed before or its content changed; a rollback's target is not.
     /// </summary>
-    private async Task DecidePrimaryAsync(string version, bool pinned, string reason, bool recordHistory, CancellationToken cancellationToken)
+    private async Task DecidePrimaryAsync(string version, bool pinned, string reason, bool byName, CancellationToken cancellationToken)
     {
         var listed = await ListAsync(cancellationToken).ConfigureAwait(false);
         var loaded = _serving.Current.Find(version);
         var fresh = loaded is null;
         if (fresh)
         {
-            _memory.Forgive(version);
-            loaded = await _loader.LoadAsync(version, _options, RecordedHash(version), acceptChanged: true, cancellationToken).ConfigureAwait(false);
+            if (byName)
+            {
+                _memory.Forgive(version);
+            }
+
+            loaded = await _loader.LoadAsync(version, _options, RecordedHash(version), acceptChanged: byName, cancellationToken).ConfigureAwait(false);
         }
 
         try
@@ -182,7 +187,7 @@ internal sealed partial class ModelLifecycle<TFeatures, TOutput>
         }
 
         _memory.Succeeded(version);
-        PromoteLoaded(loaded!, recordHistory);
+        PromoteLoaded(loaded!, recordHistory: byName);
     }
 
     /// <summary>With <see cref="ShadowOptions.LatestCandidate"/>, the first primary is recorded, so a restart does not promote a newer candidate nobody compared.</summary>

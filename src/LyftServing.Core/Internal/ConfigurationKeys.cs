@@ -58,6 +58,11 @@ internal static class ConfigurationKeys
         {
             FindUnknown(section, type, settingsSections, unknown);
         }
+        else
+        {
+            // A value has no keys under it.
+            unknown.AddRange(section.GetChildren().Select(c => c.Path));
+        }
     }
 
     private static bool IsComplex(Type type) =>

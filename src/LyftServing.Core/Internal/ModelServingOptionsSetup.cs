@@ -56,9 +56,21 @@ internal sealed class ModelServingOptionsSetup(
                 throw new OptionsValidationException(
                     Options.DefaultName,
                     typeof(ModelServingOptions),
-                    [$"The model serving configuration '{path}' is invalid: {Innermost(ex).Message}"]);
+                    [$"The model serving configuration '{path}' is invalid: {Describe(ex)}"]);
             }
         }
+    }
+
+    /// <summary>The binder's messages, outermost first: one of them names the key, the innermost what is wrong with its value.</summary>
+    private static string Describe(Exception exception)
+    {
+        var messages = new List<string>();
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            messages.Add(e.Message);
+        }
+
+        return string.Join(" ", messages);
     }
 
     /// <summary>The binder wraps the useful message (which key, which type) in a generic one.</summary>

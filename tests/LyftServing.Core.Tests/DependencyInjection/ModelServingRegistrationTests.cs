@@ -268,6 +268,41 @@ public sealed class ModelServingRegistrationTests : IDisposable
         Assert.DoesNotContain(version, store.Requested);
     }
 
+    [Theory]
+    [InlineData("Models:lin:Shadow:Versoins:0", "2", "ModelServing:Models:lin:Shadow:Versoins")]
+    [InlineData("Models:lin:Limits:MaxConcurency", "2", "ModelServing:Models:lin:Limits:MaxConcurency")]
+    [InlineData("PollIntervall", "00:00:05", "ModelServing:PollIntervall")]
+    [InlineData("Models:lin:Batching:Enabled:Now", "true", "ModelServing:Models:lin:Batching:Enabled:Now")]
+    public async Task Start_UnknownNestedKey_FailsNamingItsFullPath(string key, string value, string path)
+    {
+        _store.AddVersion("lin", "1", weight: 1);
+        var builder = TestHost.CreateBuilder(configuration: Config((key, value)));
+        builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing")).AddModel<LinearModel, NumberFeatures, double>("lin");
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains($"'{path}' is not a known setting", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Models:lin:Version", "2", "Models:lin:Shadow:Versions:0", "2", "also listed as its shadow")]
+    [InlineData("Models:lin:RequireSelfTests", "true", "Models:lin:SelfTestsReportOnly", "true", "choose one")]
+    [InlineData("Models:lin:Shadow:SampleRates:Two", "0.5", "Models:lin:Shadow:Versions:0", "2", "ModelServing:Models:lin:Shadow:SampleRates:Two")]
+    [InlineData("Models:lin:Batching:MaxBatchSize", "64", "Models:lin:Batching:QueueLimit", "8", "no full batch could form")]
+    public async Task Start_ContradictoryOrInvalidSettings_FailNamingTheKey(string key1, string value1, string key2, string value2, string expected)
+    {
+        _store.AddVersion("lin", "1", weight: 1);
+        _store.AddVersion("lin", "2", weight: 1);
+        var builder = TestHost.CreateBuilder(configuration: Config((key1, value1), (key2, value2)));
+        builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing")).AddModel<LinearModel, NumberFeatures, double>("lin");
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>A store with versions 1 and 2 of every model that records the versions it was asked for.</summary>
     private sealed class RecordingStore : IModelStore
     {

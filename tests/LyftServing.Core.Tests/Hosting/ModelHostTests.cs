@@ -1,5 +1,7 @@
 using LyftServing.Tests.TestModels;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 
@@ -252,6 +254,7 @@ public sealed class ModelHostTests : IDisposable
         await host.Manager().PromoteAsync("lin", "2");
         var v1 = tracker.Created.Single(m => m.Version == "1");
 
+        using var overdue = new MetricCollector<long>(host.Services.GetRequiredService<IMeterFactory>(), ModelServingTelemetry.MeterName, "lyftserving.model.drain.overdue");
         time.Advance(TimeSpan.FromSeconds(1));
         await Eventually.TrueAsync(() => host.Logs().GetSnapshot().Any(r => r.Id.Name == "VersionDrainTimedOut"), "the drain timeout passed");
         await host.WaitForStatusAsync("lin", s => s.Versions.All(v => v.Version != "1") || s.Versions.Any(v => v.Version == "1" && v.Error is not null));
@@ -260,6 +263,8 @@ public sealed class ModelHostTests : IDisposable
         var draining = host.Manager().GetStatus("lin").Versions.Single(v => v.Version == "1");
         Assert.Equal(ModelVersionState.Draining, draining.State);
         Assert.Contains("1 call", draining.Error?.Message, StringComparison.Ordinal);
+        Assert.Equal(("lyftserving.drain_overdue", 1), (draining.Error?.ErrorType, draining.InFlight));
+        Assert.Equal(1, overdue.GetMeasurementSnapshot().Sum(m => m.Value));
         gate.Release();
         Assert.Equal(10, await inFlight);
         await host.WaitForStatusAsync("lin", s => s.Versions.All(v => v.Version != "1"));
@@ -560,6 +565,89 @@ public sealed class ModelHostTests : IDisposable
         host.Tracker().LoadGate.Release();
         await Assert.ThrowsAnyAsync<Exception>(() => refresh);
         await Eventually.TrueAsync(() => host.Tracker().Created.Single(m => m.Version == "2").IsDisposed, "the late load is disposed");
+    }
+
+    [Fact]
+    public async Task Promote_SelfTestsFailAndModelIsReportOnly_PromotesAndReportsTheFailure()
+    {
+        _store.AddVersion("lin", "1", weight: 2);
+        using var host = Build(m => m.ReportSelfTestsOnly());
+        await host.StartAsync();
+        _store.AddVersion("lin", "2", weight: 3, testData: """[{"features": {"x": 1}, "expected": 2}]""");
+
+        await host.Manager().PromoteAsync("lin", "2");
+
+        Assert.Equal(3, await host.Client("lin").PredictAsync(new NumberFeatures(1)));
+        var report = host.Manager().GetStatus("lin").Versions.Single(v => v.Version == "2").SelfTests;
+        Assert.False(report?.Succeeded);
+        Assert.Contains(host.Logs().GetSnapshot(), r => r.Id.Name == "SelfTestsFailed");
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Start_NewestVersionFailsSelfTests_ReportsTheSkippedVersionInMetricsAndLogs()
+    {
+        const string testData = """[{"features": {"x": 1}, "expected": 1}]""";
+        _store.AddVersion("lin", "1", weight: 1, testData: testData);
+        _store.AddVersion("lin", "2", weight: 5, testData: testData);
+        using var host = Build();
+        using var runs = new MetricCollector<long>(host.Services.GetRequiredService<IMeterFactory>(), ModelServingTelemetry.MeterName, "lyftserving.self_test.runs");
+        using var loads = new MetricCollector<double>(host.Services.GetRequiredService<IMeterFactory>(), ModelServingTelemetry.MeterName, "lyftserving.model.load.duration");
+
+        await host.StartAsync();
+
+        Assert.Contains(runs.GetMeasurementSnapshot(), m => (string?)m.Tags[ModelServingTelemetry.ModelVersionTag] == "2" && (string?)m.Tags[ModelServingTelemetry.SelfTestResultTag] == "fail");
+        Assert.Contains(loads.GetMeasurementSnapshot(), m => (string?)m.Tags[ModelServingTelemetry.ModelVersionTag] == "2" && m.Tags.ContainsKey(ModelServingTelemetry.ErrorTypeTag));
+        Assert.Contains(host.Logs().GetSnapshot(), r => r.Id.Name == "StartedOnFallback" && r.Message.Contains("serves version '1'", StringComparison.Ordinal));
+        Assert.Contains("failed its self-tests", host.Manager().GetStatus("lin").LastError?.Message, StringComparison.Ordinal);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Start_NoVersionCanServe_FailsListingWhyEachWasSkipped()
+    {
+        _store.AddVersion("lin", "1", weight: 1, failWith: "truncated file");
+        _store.AddVersion("lin", "2", weight: 5, testData: """[{"features": {"x": 1}, "expected": 1}]""");
+        using var host = Build();
+
+        var error = await Assert.ThrowsAsync<ModelLoadException>(() => host.StartAsync());
+
+        Assert.StartsWith("Model 'lin' has no version that can serve: Model 'lin' version '2' failed its self-tests", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Model 'lin' version '1' failed to load: InvalidDataException: truncated file.", error.Message, StringComparison.Ordinal);
+        Assert.All(host.Tracker().Created, m => Assert.True(m.IsDisposed));
+    }
+
+    [Fact]
+    public async Task JsonPredict_UnknownVersionWithBadFeatures_NotFoundBeforeTheFeaturesAreBound()
+    {
+        _store.AddVersion("lin", "1", weight: 1);
+        using var host = Build();
+        await host.StartAsync();
+        Assert.True(host.Services.GetRequiredService<IModelProvider>().TryGetJsonClient("lin", out var json));
+
+        var error = await Assert.ThrowsAsync<ModelNotFoundException>(async () => await json.PredictAsync(System.Text.Json.JsonDocument.Parse("""{"x": "not a number"}""").RootElement, "9"));
+
+        Assert.Equal("9", error.Version);
+        Assert.False(json.HasVersion("9"));
+        Assert.True(json.HasVersion("1"));
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Start_DiscoverModelsInACustomStore_ServesTheModelsItLists()
+    {
+        using var store = new LyftServing.Testing.InMemoryModelStore();
+        store.AddVersion("eta", "1", new Dictionary<string, string> { ["weight.txt"] = "3", ["model.json"] = """{"runtime": "linear"}""" });
+        store.AddVersion("other", "1", new Dictionary<string, string> { ["weight.txt"] = "3", ["model.json"] = """{"runtime": "tensorflow"}""" });
+        var builder = TestHost.CreateBuilder();
+        builder.Services.AddModelServing().UseModelStore(store).Configure(o => o.DiscoverModels = true).AddModelRuntime<LinearModel, NumberFeatures, double>("linear");
+        using var host = builder.Build();
+
+        await host.StartAsync();
+
+        Assert.Equal(["eta"], host.Services.GetRequiredService<IModelProvider>().ModelNames);
+        Assert.Equal(6, await host.Client("eta").PredictAsync(new NumberFeatures(2)));
+        await host.StopAsync();
     }
 
     private sealed class FlushRecordingSink : IPredictionSink

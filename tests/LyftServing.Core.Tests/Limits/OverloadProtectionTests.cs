@@ -232,7 +232,8 @@ public sealed class OverloadProtectionTests : IDisposable
     public async Task PredictAsync_BatchedRowsCancelledWhileTheirBatchRuns_SlotsHeldUntilTheBatchEnds()
     {
         // Defect 2, for batched rows: the callers are released, their rows run on and keep their slots.
-        using var host = Build(m => m.LimitConcurrency(2, queueLimit: 16).UseDynamicBatching(2, TimeSpan.Zero, maxConcurrentBatches: 4));
+        // A batch of two waits for its second row (the fake clock never reaches MaxDelay), so both rows run in one batch.
+        using var host = Build(m => m.LimitConcurrency(2, queueLimit: 16).UseDynamicBatching(2, TimeSpan.FromSeconds(1), maxConcurrentBatches: 4));
         await host.StartAsync();
         var tracker = host.Tracker();
         var gate = new SemaphoreSlim(0);
