@@ -43,7 +43,7 @@ internal sealed class ModelClient<TFeatures, TOutput>(
             return batch.PredictOutputAsync(features, cancellationToken);
         }
 
-        var pending = pipeline.Head.InvokeAsync(new ModelCall<TFeatures>(features, null, Stopwatch.GetTimestamp()), cancellationToken);
+        var pending = pipeline.Head.InvokeAsync(new ModelCall<TFeatures>(features, null, pipeline.TimesCalls ? Stopwatch.GetTimestamp() : 0), cancellationToken);
         return pending.IsCompletedSuccessfully
             ? new ValueTask<TOutput>(pending.Result.Output)
             : OutputOfAsync(pending);

@@ -63,11 +63,6 @@ internal sealed partial class ModelLifecycle<TFeatures, TOutput>
         await RunExclusiveAsync(
             async ct =>
             {
-                if (_serving.Current.Primary?.Version == version)
-                {
-                    throw new InvalidOperationException($"Version '{version}' is the primary of model '{Name}'; it cannot also be its shadow.");
-                }
-
                 var rate = sampleRate ?? (_options.Shadow.SampleRates.TryGetValue(version, out var configured) ? configured : _options.Shadow.SampleRate);
                 _memory.Forgive(version);
                 var wasLoaded = _serving.Current.Find(version) is not null;
@@ -101,15 +96,20 @@ internal sealed partial class ModelLifecycle<TFeatures, TOutput>
 
                 _memory.Forgive(version);
                 loaded = await _loader.LoadAsync(version, _options, RecordedHash(version), acceptChanged: true, ct).ConfigureAwait(false);
+                bool stopped;
                 lock (_publishLock)
                 {
-                    if (_isStopped)
+                    stopped = _isStopped;
+                    if (!stopped)
                     {
-                        throw Discard(loaded, version);
+                        var current = _serving.Current;
+                        Publish(current.Primary, [.. current.Versions, loaded], current.Shadows);
                     }
+                }
 
-                    var current = _serving.Current;
-                    Publish(current.Primary, [.. current.Versions, loaded], current.Shadows);
+                if (stopped)
+                {
+                    throw Discard(loaded, version);
                 }
             },
             cancellationToken).ConfigureAwait(false);

@@ -106,56 +106,74 @@ internal sealed partial class ModelLifecycle<TFeatures, TOutput>
 
     private async Task<LoadedVersion<TFeatures, TOutput>> AddShadowAsync(string version, double sampleRate, bool acceptChanged, CancellationToken cancellationToken)
     {
-        var loaded = _serving.Current.Find(version)
-            ?? await _loader.LoadAsync(version, _options, RecordedHash(version), acceptChanged, cancellationToken).ConfigureAwait(false);
+        var loaded = _serving.Current.Find(version);
+        var fresh = loaded is null;
+        loaded ??= await _loader.LoadAsync(version, _options, RecordedHash(version), acceptChanged, cancellationToken).ConfigureAwait(false);
         _memory.Succeeded(version);
+        var stopped = false;
         lock (_publishLock)
         {
             var current = _serving.Current;
-            if (!_isStopped && current.Primary != loaded)
+            if (current.Primary == loaded)
+            {
+                throw new InvalidOperationException($"Version '{version}' is the primary of model '{Name}'; it cannot also be its shadow.");
+            }
+
+            stopped = _isStopped;
+            if (!stopped)
             {
                 loaded.ShadowStats ??= new ShadowStats();
                 Publish(
                     current.Primary,
-                    current.Find(version) is null ? [.. current.Versions, loaded] : current.Versions,
+                    fresh ? [.. current.Versions, loaded] : current.Versions,
                     [.. current.Shadows.Where(s => s.Version != loaded), new ShadowTarget<TFeatures, TOutput>(loaded, sampleRate)]);
-                _status.Update(loaded.Record, r => r.Role = ModelVersionRole.Shadow);
-                Log.ShadowLoaded(_context.Logger, Name, version, sampleRate);
-                return loaded;
             }
         }
 
-        throw Discard(loaded, version);
+        if (stopped)
+        {
+            throw Discard(loaded, version);
+        }
+
+        _status.Update(loaded.Record, r => r.Role = ModelVersionRole.Shadow);
+        Log.ShadowLoaded(_context.Logger, Name, version, sampleRate);
+        return loaded;
     }
 
     /// <summary>Makes a loaded version the primary and retires the previous one.</summary>
     private void PromoteLoaded(LoadedVersion<TFeatures, TOutput> loaded, bool recordHistory)
     {
         LoadedVersion<TFeatures, TOutput>? previous;
+        bool stopped;
         lock (_publishLock)
         {
             var current = _serving.Current;
             previous = current.Primary;
-            if (_isStopped || previous == loaded)
+            stopped = _isStopped;
+            if (!stopped && previous == loaded)
             {
-                if (_isStopped)
-                {
-                    throw Discard(loaded, loaded.Version);
-                }
-
                 return;
             }
 
-            loaded.ShadowStats = null;
-            Publish(loaded, [.. current.Versions.Where(v => v != previous && v != loaded), loaded], [.. current.Shadows.Where(s => s.Version != loaded)]);
-            if (recordHistory && previous is not null)
+            if (!stopped)
             {
-                _history.Add(previous.Version);
-                if (_history.Count > MaxHistory)
+                loaded.ShadowStats = null;
+                Publish(loaded, [.. current.Versions.Where(v => v != previous && v != loaded), loaded], [.. current.Shadows.Where(s => s.Version != loaded)]);
+                if (recordHistory && previous is not null)
                 {
-                    _history.RemoveAt(0);
+                    _history.Add(previous.Version);
+                    if (_history.Count > MaxHistory)
+                    {
+                        _history.RemoveAt(0);
+                    }
                 }
             }
+        }
+
+        // Status, logs and retiring outside the lock: change-token callbacks run here.
+        if (stopped)
+        {
+            throw Discard(loaded, loaded.Version);
         }
 
         _status.Update(loaded.Record, r => r.Role = ModelVersionRole.Primary);
@@ -182,7 +200,7 @@ internal sealed partial class ModelLifecycle<TFeatures, TOutput>
     private void Publish(LoadedVersion<TFeatures, TOutput>? primary, LoadedVersion<TFeatures, TOutput>[] versions, ShadowTarget<TFeatures, TOutput>[] shadows) =>
         _serving.Publish(new ServingSnapshot<TFeatures, TOutput>(primary, versions, shadows, _pipelines.Build(_options, shadows.Length > 0)));
 
-    /// <summary>A load that completed after the model stopped serving: dispose it, never publish it.</summary>
+    /// <summary>A load that completed after the model stopped serving: dispose it (once drained), never publish it.</summary>
     private ModelNotReadyException Discard(LoadedVersion<TFeatures, TOutput> loaded, string version)
     {
         _retirements.Retire(loaded, TimeSpan.Zero);

@@ -32,13 +32,13 @@ internal sealed partial class ModelLifecycle<TFeatures, TOutput> : IModelLifecyc
     private readonly Lock _stopLock = new();
     private readonly List<string> _history = [];
     private readonly HashSet<string> _warnedNames = new(StringComparer.Ordinal);
-    private ModelServingOptions _servingOptions;
-    private ModelOptions _options;
-    private ModelDecision _decision = ModelDecision.None;
+    private volatile ModelServingOptions _servingOptions;
+    private volatile ModelOptions _options;
+    private volatile ModelDecision _decision = ModelDecision.None;
     private string? _decisionStamp;
     private Task? _stopped;
     private bool _isStopped;
-    private bool _started;
+    private volatile bool _started;
 
     public ModelLifecycle(ModelContext context, ModelServingOptions servingOptions, ModelOptions options, Func<IServiceProvider, IModel<TFeatures, TOutput>> factory)
     {

@@ -14,23 +14,29 @@ internal sealed class Retirements<TFeatures, TOutput>(ModelContext context, Stat
     private readonly Lock _lock = new();
     private readonly Dictionary<LoadedVersion<TFeatures, TOutput>, Task> _draining = [];
 
-    /// <summary>Stops new calls on a version no snapshot references any more; it is disposed once drained.</summary>
+    /// <summary>Stops new calls on a version no snapshot references any more; it is disposed once drained. Retiring it again does nothing.</summary>
     public void Retire(LoadedVersion<TFeatures, TOutput> version, TimeSpan drainTimeout)
     {
+        lock (_lock)
+        {
+            if (_draining.ContainsKey(version) || version.Drained.IsCompleted)
+            {
+                return;
+            }
+
+            version.Retire();
+
+            // The drain timeout is armed now, on the host's clock, not when the task below first
+            // runs; the task starts under the lock, so it cannot remove itself before it is added.
+            var drained = version.Drained.WaitAsync(drainTimeout, context.TimeProvider);
+            _draining.Add(version, RetireAsync(version, drained, drainTimeout));
+        }
+
         status.Update(version.Record, r =>
         {
             r.State = ModelVersionState.Draining;
             r.Role = ModelVersionRole.None;
         });
-        version.Retire();
-
-        // The drain timeout is armed now, on the host's clock, not when the task below first runs.
-        var drained = version.Drained.WaitAsync(drainTimeout, context.TimeProvider);
-        lock (_lock)
-        {
-            // Started under the lock, so it cannot remove itself before it is added.
-            _draining.Add(version, RetireAsync(version, drained, drainTimeout));
-        }
     }
 
     /// <summary>Waits for every retired version to drain and be disposed.</summary>

@@ -6,7 +6,8 @@ namespace LyftServing.Internal;
 /// <summary>The stages a model's calls go through, built for one set of options.</summary>
 /// <param name="Head">The first stage.</param>
 /// <param name="BatchOnly">The batch stage when it is the only stage: callers then await their row directly.</param>
-internal sealed record CallPipeline<TFeatures, TOutput>(CallStage<TFeatures, TOutput> Head, BatchStage<TFeatures, TOutput>? BatchOnly);
+/// <param name="TimesCalls">Whether a stage reads the call's start (<see cref="ModelCall{TFeatures}.Started"/>): shadows and the prediction log.</param>
+internal sealed record CallPipeline<TFeatures, TOutput>(CallStage<TFeatures, TOutput> Head, BatchStage<TFeatures, TOutput>? BatchOnly, bool TimesCalls);
 
 /// <summary>
 /// Builds a model's call pipeline from its options, and keeps the stateful parts (concurrency gate,
@@ -88,7 +89,8 @@ internal sealed class PipelineBuilder<TFeatures, TOutput>(
                 stage = new PredictionLogStage<TFeatures, TOutput>(stage, options.PredictionLog.SampleRate, context);
             }
 
-            var pipeline = ReferenceEquals(stage, predict) ? null : new CallPipeline<TFeatures, TOutput>(stage, ReferenceEquals(stage, batch) ? batch : null);
+            var timesCalls = stage is AnsweredStage<TFeatures, TOutput>;
+            var pipeline = ReferenceEquals(stage, predict) ? null : new CallPipeline<TFeatures, TOutput>(stage, ReferenceEquals(stage, batch) ? batch : null, timesCalls);
             _last = (options, hasShadows, pipeline);
             return pipeline;
         }

@@ -25,6 +25,13 @@ internal sealed class LimitStage<TFeatures, TOutput>(
             await entered.ConfigureAwait(false);
         }
 
+        // Admitted at or after the deadline (the timer and the grant raced): do not start.
+        if (call.Deadline != 0 && context.TimeProvider.GetTimestamp() >= call.Deadline)
+        {
+            gate.Exit();
+            throw new OperationCanceledException("The call's deadline passed while it waited for a concurrency slot.");
+        }
+
         return await next.InvokeAsync(call with { Permit = gate }, cancellationToken).ConfigureAwait(false);
     }
 

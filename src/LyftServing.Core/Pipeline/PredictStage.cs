@@ -15,7 +15,6 @@ internal sealed class PredictStage<TFeatures, TOutput>(ModelContext context, Ser
     private readonly string _name = context.Name;
     private readonly string _activityName = "predict " + context.Name;
     private readonly ModelServingMetrics _metrics = context.Metrics;
-    private readonly TimeProvider _timeProvider = context.TimeProvider;
 
     /// <summary>The bare fast path: the primary answers on the caller's thread.</summary>
     public TOutput PredictPrimary(ServingSnapshot<TFeatures, TOutput> snapshot, TFeatures features) =>
@@ -25,13 +24,9 @@ internal sealed class PredictStage<TFeatures, TOutput>(ModelContext context, Ser
     {
         try
         {
-            // A call that waited past its deadline or its caller's cancellation does not start.
+            // A caller that gave up does not start a prediction. (A call that waited past its
+            // deadline is stopped by the stage it waited in.)
             cancellationToken.ThrowIfCancellationRequested();
-            if (call.Deadline != 0 && _timeProvider.GetTimestamp() >= call.Deadline)
-            {
-                throw new OperationCanceledException("The call's deadline passed before its prediction started.");
-            }
-
             var snapshot = serving.Current;
             var version = call.Version is null ? AcquirePrimary(snapshot) : AcquireVersion(snapshot, call.Version);
             var role = call.Version is null || ReferenceEquals(version, snapshot.Primary) ? PrimaryRole : DirectRole;

@@ -11,8 +11,8 @@ namespace LyftServing.Internal;
 /// <item>a batched row already running keeps running on its batch thread; the timer releases the
 /// caller, and the row keeps its slot until its batch ends;</item>
 /// <item><c>Predict</c> on the caller's thread cannot be interrupted: the call runs inline (no
-/// thread-pool hop), does not start if its deadline already passed, and fails with the timeout
-/// when it returns after it;</item>
+/// thread-pool hop, no timer, two timestamps), does not start if it waited past its deadline for
+/// a slot, and fails with the timeout when it returns after it;</item>
 /// <item>with <see cref="LimitOptions.RunOnThreadPool"/>, <c>Predict</c> runs on the thread pool
 /// (one hop, asked for) and the timer releases the caller at the deadline while it runs on.</item>
 /// </list>
@@ -24,21 +24,33 @@ internal sealed class TimeoutStage<TFeatures, TOutput>(
 {
     private readonly long _timeoutTicks = (long)(timeout.TotalSeconds * context.TimeProvider.TimestampFrequency);
 
-    public override async ValueTask<Prediction<TOutput>> InvokeAsync(ModelCall<TFeatures> call, CancellationToken cancellationToken)
+    public override ValueTask<Prediction<TOutput>> InvokeAsync(ModelCall<TFeatures> call, CancellationToken cancellationToken)
     {
         var time = context.TimeProvider;
         var deadline = time.GetTimestamp() + _timeoutTicks;
+        var pending = next.InvokeAsync(call with { Deadline = deadline }, cancellationToken);
+        if (!pending.IsCompletedSuccessfully)
+        {
+            return AwaitAsync(pending, deadline, cancellationToken);
+        }
+
+        // An answer after the deadline is not one the caller asked for.
+        return time.GetTimestamp() >= deadline ? ValueTask.FromException<Prediction<TOutput>>(TimedOut()) : pending;
+    }
+
+    private async ValueTask<Prediction<TOutput>> AwaitAsync(ValueTask<Prediction<TOutput>> pending, long deadline, CancellationToken cancellationToken)
+    {
+        var time = context.TimeProvider;
         Prediction<TOutput> prediction;
         try
         {
-            prediction = await next.InvokeAsync(call with { Deadline = deadline }, cancellationToken).ConfigureAwait(false);
+            prediction = await pending.ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && time.GetTimestamp() >= deadline)
         {
             throw TimedOut();
         }
 
-        // An answer after the deadline is not one the caller asked for.
         return time.GetTimestamp() >= deadline ? throw TimedOut() : prediction;
     }
 
