@@ -3,13 +3,18 @@ using LyftServing.AspNetCore;
 using LyftServing.Server.Models;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace LyftServing.Server;
 
 /// <summary>
 /// The model server's composition, shared by <c>Program</c>, the tests and the benchmark host:
 /// every model in the store directory (<c>ModelServing:StoreRoot</c>) whose <c>model.json</c>
-/// names a registered runtime, served over HTTP with health checks and OpenAPI.
+/// names a registered runtime, served over HTTP with health checks, OpenAPI and metrics in the
+/// Prometheus format on <c>/metrics</c>; metrics and traces also go to an OTLP collector when
+/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
 /// </summary>
 public static class ModelServer
 {
@@ -31,10 +36,24 @@ public static class ModelServer
 
         builder.Services.AddHealthChecks().AddModelServingChecks();
         builder.Services.AddOpenApi();
+
+        // LyftServing's meter, scraped by Prometheus from /metrics.
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("lyftserving-server"))
+            .WithMetrics(metrics => metrics.AddMeter(ModelServingTelemetry.MeterName).AddPrometheusExporter());
+        if (!string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            // Traces (one activity per prediction) only when a collector takes them: sampled
+            // activities cost time on every call.
+            telemetry
+                .WithTracing(tracing => tracing.AddSource(ModelServingTelemetry.ActivitySourceName))
+                .UseOtlpExporter();
+        }
+
         return builder;
     }
 
-    /// <summary>Maps <c>/infer</c>, <c>/models</c>, <c>/health/ready</c>, <c>/health/live</c> and <c>/openapi/v1.json</c>.</summary>
+    /// <summary>Maps <c>/infer</c>, <c>/models</c>, <c>/health/ready</c>, <c>/health/live</c>, <c>/metrics</c> and <c>/openapi/v1.json</c>.</summary>
     /// <param name="app">The app.</param>
     /// <returns>The app.</returns>
     public static WebApplication MapModelServer(this WebApplication app)
@@ -44,6 +63,7 @@ public static class ModelServer
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ModelServingHealthChecks.ReadyTag) });
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ModelServingHealthChecks.LiveTag) });
         app.MapOpenApi();
+        app.MapPrometheusScrapingEndpoint();
 
         var storeRoot = Path.GetFullPath(Path.Combine(app.Environment.ContentRootPath, app.Services.GetRequiredService<IOptions<ModelServingOptions>>().Value.StoreRoot));
         app.Lifetime.ApplicationStarted.Register(() =>

@@ -89,6 +89,24 @@ public class ModelServerTests
         }
     }
 
+    [Fact]
+    public async Task AddModelServer_MetricsScraped_ShowsLyftServingInstruments()
+    {
+        await using var app = await StartAsync();
+        using var client = app.GetTestClient();
+        using var answer = await client.PostAsync("/infer", Json(ReadmeRequest));
+
+        using var response = await client.GetAsync("/metrics");
+        var metrics = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("lyftserving_inference_duration_seconds_count{", metrics, StringComparison.Ordinal);
+        Assert.Contains("lyftserving_model_name=\"driver_eta\"", metrics, StringComparison.Ordinal);
+        Assert.Contains("lyftserving_model_load_duration_seconds_count{", metrics, StringComparison.Ordinal);
+        Assert.Contains("lyftserving_self_test_runs_total{", metrics, StringComparison.Ordinal);
+    }
+
     /// <summary>Starts the server as Program does (content root: the sample's folder), on the test server.</summary>
     [Theory]
     [InlineData("""{"features": [1.28, 0.76, 1.02, 0.33, 0.40, -0.72, 0.01, 0.73]}""", "$.features.features", "has rank 1")]
