@@ -68,8 +68,9 @@ public static partial class DocFiles
     /// <param name="file">The file, relative to the root.</param>
     /// <param name="heading">The text of the heading the table follows (without the #s), or <see langword="null"/>.</param>
     /// <param name="firstColumn">The first column's header.</param>
-    /// <returns>The rows below the header, each as its cells.</returns>
-    public static IReadOnlyList<string[]> Table(string file, string? heading, string firstColumn)
+    /// <param name="occurrence">Which such table: 1 for the first.</param>
+    /// <returns>The table.</returns>
+    public static DocTable Table(string file, string? heading, string firstColumn, int occurrence = 1)
     {
         var lines = Read(file).Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
         var i = 0;
@@ -83,19 +84,28 @@ public static partial class DocFiles
             Assert.True(i < lines.Length, $"{file}: no heading '{heading}'.");
         }
 
-        while (i < lines.Length && !(lines[i].StartsWith('|') && Cells(lines[i])[0] == firstColumn))
+        for (var found = 0; ; i++)
         {
-            i++;
+            while (i < lines.Length && !(lines[i].StartsWith('|') && Cells(lines[i])[0] == firstColumn))
+            {
+                i++;
+            }
+
+            if (i >= lines.Length || ++found == occurrence)
+            {
+                break;
+            }
         }
 
         Assert.True(i < lines.Length, $"{file}: no table with a first column '{firstColumn}'{(heading is null ? "" : $" after '{heading}'")}.");
+        var header = Cells(lines[i]);
         var rows = new List<string[]>();
         for (i += 2; i < lines.Length && lines[i].StartsWith('|'); i++)
         {
             rows.Add(Cells(lines[i]));
         }
 
-        return rows;
+        return new DocTable($"{file}{(heading is null ? "" : $" ({heading}{(occurrence > 1 ? $", table {occurrence}" : "")})")}", header, rows);
     }
 
     /// <summary>Removes Markdown code quotes around a cell's value.</summary>
