@@ -18,22 +18,13 @@ namespace LyftServing.Server;
 /// </summary>
 public static class ModelServer
 {
-    /// <summary>Adds model serving, configured from the <c>ModelServing</c> and <c>ModelServingHttp</c> sections.</summary>
+    /// <summary>Adds the model server: its models (<see cref="AddModelServerModels"/>), health checks, OpenAPI and metrics.</summary>
     /// <param name="builder">The app builder.</param>
     /// <returns>The builder.</returns>
     public static WebApplicationBuilder AddModelServer(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing"))
-            // Features and outputs in snake_case, like the rest of the wire format.
-            .ConfigureJson(json => json.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower)
-            .ConfigureHttp(builder.Configuration.GetSection("ModelServingHttp"))
-            // Model code chosen per version by its model.json ("runtime": "..."): ONNX files with no
-            // code at all, and two C# models.
-            .AddOnnxRuntime()
-            .AddModelRuntime<DriverEtaModel, EtaFeatures, EtaPrediction>("driver-eta-linear")
-            .AddModelRuntime<LogisticRegressionModel, Dictionary<string, double>, Score>("logistic-regression");
-
+        builder.AddModelServerModels();
         builder.Services.AddHealthChecks().AddModelServingChecks();
         builder.Services.AddOpenApi();
 
@@ -51,6 +42,27 @@ public static class ModelServer
         }
 
         return builder;
+    }
+
+    /// <summary>
+    /// Adds model serving, configured from the <c>ModelServing</c> and <c>ModelServingHttp</c>
+    /// sections, with the server's runtimes; also what its tests build (<c>IHostApplicationBuilder</c>,
+    /// so a test host without a web server can call it).
+    /// </summary>
+    /// <param name="builder">The host builder.</param>
+    /// <returns>The model serving builder.</returns>
+    public static IModelServingBuilder AddModelServerModels(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing"))
+            // Features and outputs in snake_case, like the rest of the wire format.
+            .ConfigureJson(json => json.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower)
+            .ConfigureHttp(builder.Configuration.GetSection("ModelServingHttp"))
+            // Model code chosen per version by its model.json ("runtime": "..."): ONNX files with no
+            // code at all, and two C# models.
+            .AddOnnxRuntime()
+            .AddModelRuntime<DriverEtaModel, EtaFeatures, EtaPrediction>("driver-eta-linear")
+            .AddModelRuntime<LogisticRegressionModel, Dictionary<string, double>, Score>("logistic-regression");
     }
 
     /// <summary>Maps <c>/infer</c>, <c>/models</c>, <c>/health/ready</c>, <c>/health/live</c>, <c>/metrics</c> and <c>/openapi/v1.json</c>.</summary>
