@@ -58,12 +58,36 @@ public static class ModelSelfTests
         {
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
             var cases = new List<ModelSelfTestCase>();
-            foreach (var model in host.Manager.GetStatus().OrderBy(m => m.Name, StringComparer.Ordinal))
+            var statuses = host.Manager.GetStatus();
+            foreach (var model in statuses)
             {
                 cases.AddRange(CasesOf(model, options.AllowModelsWithoutSelfTests));
             }
 
-            return cases;
+            if (store is not null)
+            {
+                cases.AddRange(NotServed(host, store, statuses));
+            }
+
+            return [.. cases.OrderBy(c => c.ModelName, StringComparer.Ordinal)];
+        }
+    }
+
+    /// <summary>
+    /// A store folder the host did not serve (its <c>model.json</c> names no registered runtime, or
+    /// is missing or invalid) is a failing case, with the reason the host logged (event 18).
+    /// </summary>
+    private static IEnumerable<ModelSelfTestCase> NotServed(ModelTestHost host, string store, IReadOnlyList<ModelStatus> served)
+    {
+        const int ModelNotDiscovered = 18;
+        var root = Path.Combine(host.Services.GetRequiredService<IHostEnvironment>().ContentRootPath, store);
+        var names = served.Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
+        var reasons = host.Logs.GetSnapshot().Where(r => r.Id.Id == ModelNotDiscovered).ToList();
+        foreach (var name in new FileSystemModelStore(root).ListModels().Where(n => !names.Contains(n)))
+        {
+            var reason = reasons.FirstOrDefault(r => r.GetStructuredStateValue("ModelName") == name)?.Message
+                ?? $"The store folder '{name}' was not served.";
+            yield return new ModelSelfTestCase(name, null, "load", false, reason);
         }
     }
 
