@@ -9,11 +9,12 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/lyftserving-quickstart-XXXXXX")"
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/home" "$work/run"
+mkdir -p "$work/home" "$work/run" "$work/origin"
+ln -s "$repo" "$work/origin/lyftserving"   # the clone's folder is named as from GitHub
 export DOTNET_CLI_HOME="$work/home" DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 awk '/^```sh quickstart$/ {take=1; next} /^```$/ {take=0} take' "$repo/README.md" \
-  | sed "s#https://github.com/lyftserving/lyftserving#file://$repo#" > "$work/quickstart.sh"
+  | sed "s#https://github.com/lyftserving/lyftserving#file://$work/origin/lyftserving#" > "$work/quickstart.sh"
 expected="$(awk '/^```json output quickstart$/ {take=1; next} /^```$/ {take=0} take' "$repo/README.md")"
 [ -s "$work/quickstart.sh" ] && [ -n "$expected" ] || { echo "quickstart: no quickstart blocks in README.md"; exit 1; }
 echo "::group::quickstart commands"; cat "$work/quickstart.sh"; echo "::endgroup::"
