@@ -52,7 +52,7 @@ internal static class Cli
 
         if (!Directory.Exists(command.Store))
         {
-            await error.WriteLineAsync($"lyftserving: the model store '{command.Store}' does not exist.").ConfigureAwait(false);
+            await error.WriteLineAsync($"lyftserving: the model store '{command.StoreAsGiven}' does not exist.").ConfigureAwait(false);
             return UsageError;
         }
 
@@ -67,7 +67,7 @@ internal static class Cli
             return UsageError;
         }
 
-        await output.WriteLineAsync($"Testing the models in {command.Store}").ConfigureAwait(false);
+        await output.WriteLineAsync($"Testing the models in {command.StoreAsGiven}").ConfigureAwait(false);
         await output.WriteLineAsync($"Registrations: {string.Join(", ", registrations.Descriptions)}").ConfigureAwait(false);
         var started = Stopwatch.GetTimestamp();
         var cases = await ModelSelfTests.RunAsync(

@@ -1,7 +1,14 @@
 namespace LyftServing.Tool;
 
 /// <summary>The arguments of <c>lyftserving test</c>, with every path made absolute.</summary>
-internal sealed record TestCommand(string Store, IReadOnlyList<string> Setups, IReadOnlyList<string> Adapters, string? JUnit, string? Trx, bool AllowNoSelfTests)
+/// <param name="Setups">The setup assemblies.</param>
+/// <param name="Adapters">The adapter assemblies.</param>
+/// <param name="JUnit">Where to write JUnit XML, or <see langword="null"/>.</param>
+/// <param name="Trx">Where to write a TRX file, or <see langword="null"/>.</param>
+/// <param name="AllowNoSelfTests">Whether versions without self-tests pass.</param>
+/// <param name="Store">The store's absolute path.</param>
+/// <param name="StoreAsGiven">The store as the command line names it, for the report.</param>
+internal sealed record TestCommand(string Store, string StoreAsGiven, IReadOnlyList<string> Setups, IReadOnlyList<string> Adapters, string? JUnit, string? Trx, bool AllowNoSelfTests)
 {
     public static bool TryParse(string[] args, out TestCommand command, out string problem)
     {
@@ -12,7 +19,7 @@ internal sealed record TestCommand(string Store, IReadOnlyList<string> Setups, I
             return false;
         }
 
-        string? store = null, junit = null, trx = null;
+        string? store = null, storeAsGiven = null, junit = null, trx = null;
         var setups = new List<string>();
         var adapters = new List<string>();
         var allowNoSelfTests = false;
@@ -53,11 +60,12 @@ internal sealed record TestCommand(string Store, IReadOnlyList<string> Setups, I
 
             if (store is not null)
             {
-                problem = $"one store at a time: '{store}' and '{arg}'.";
+                problem = $"one store at a time: '{storeAsGiven}' and '{arg}'.";
                 return false;
             }
 
             store = Path.GetFullPath(arg);
+            storeAsGiven = arg;
         }
 
         if (store is null)
@@ -66,7 +74,7 @@ internal sealed record TestCommand(string Store, IReadOnlyList<string> Setups, I
             return false;
         }
 
-        command = new TestCommand(store, setups, adapters, junit, trx, allowNoSelfTests);
+        command = new TestCommand(store, storeAsGiven!, setups, adapters, junit, trx, allowNoSelfTests);
         problem = "";
         return true;
     }
