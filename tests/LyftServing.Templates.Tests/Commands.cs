@@ -6,8 +6,6 @@ namespace LyftServing.Templates.Tests;
 /// <summary>Runs commands as a person would in a shell, with an environment free of this test run's MSBuild and test host settings.</summary>
 internal static class Commands
 {
-    public static string RepositoryRoot { get; } = FindRepositoryRoot();
-
     /// <summary>Runs a command and returns its exit code and its output and error, interleaved.</summary>
     public static async Task<(int ExitCode, string Output)> RunAsync(string workingDirectory, string fileName, IEnumerable<string> arguments, CancellationToken cancellationToken)
     {
@@ -57,16 +55,5 @@ internal static class Commands
                 output.AppendLine(line);
             }
         }
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "LyftServing.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("LyftServing.sln not found above " + AppContext.BaseDirectory);
     }
 }

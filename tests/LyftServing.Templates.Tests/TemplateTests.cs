@@ -1,3 +1,5 @@
+using LyftServing.Tests.Shared;
+
 namespace LyftServing.Templates.Tests;
 
 /// <summary>
@@ -22,7 +24,7 @@ public class TemplateTests
             var feed = Environment.GetEnvironmentVariable(FeedVariable) is { Length: > 0 } packed ? Path.GetFullPath(packed) : Path.Combine(work, "feed");
             if (!File.Exists(Path.Combine(feed, "version.txt")))
             {
-                await RunAsync(Commands.RepositoryRoot, "bash", ["eng/pack.sh", feed], timeout.Token);
+                await RunAsync(RepositoryRoot.FullPath, "bash", ["eng/pack.sh", feed], timeout.Token);
             }
 
             var version = File.ReadAllText(Path.Combine(feed, "version.txt")).Trim();

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using LyftServing.Docs.Tests.Infrastructure;
-using LyftServing.Server;
+using LyftServing.Tests.Shared;
 using Microsoft.AspNetCore.TestHost;
 
 namespace LyftServing.Docs.Tests.CodeBlocks;
@@ -41,7 +41,7 @@ public partial class CurlBlockTests
         var data = Body().Match(call.Value);
         var body = data.Success ? data.Groups["body"].Value : null;
 
-        await using var app = await StartSampleServerAsync();
+        await using var app = await SampleServerApp.StartAsync();
         using var client = app.GetTestClient();
         using var response = body is null
             ? await client.GetAsync(path)
@@ -69,21 +69,6 @@ public partial class CurlBlockTests
         {
             return text.Trim();
         }
-    }
-
-    private static async Task<WebApplication> StartSampleServerAsync()
-    {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
-        {
-            ContentRootPath = Path.Combine(DocFiles.RepositoryRoot, "samples", "LyftServing.Server"),
-        });
-        builder.WebHost.UseTestServer();
-        builder.Logging.ClearProviders();
-        builder.AddModelServer();
-        var app = builder.Build();
-        app.MapModelServer();
-        await app.StartAsync();
-        return app;
     }
 
     private static string Join(string shell) => shell.Replace("\\\n", " ", StringComparison.Ordinal);

@@ -6,11 +6,10 @@ namespace LyftServing.Docs.Tests.Infrastructure;
 /// <summary>The checked Markdown files of the repository and their code blocks and tables.</summary>
 public static partial class DocFiles
 {
-    private static readonly Lazy<string> Root = new(FindRepositoryRoot);
     private static readonly Lazy<IReadOnlyList<string>> AllFiles = new(FindFiles);
 
     /// <summary>Gets the repository root.</summary>
-    public static string RepositoryRoot => Root.Value;
+    public static string RepositoryRoot => LyftServing.Tests.Shared.RepositoryRoot.FullPath;
 
     /// <summary>
     /// Gets the checked files: every Markdown file under docs/, the README, and every package's and
@@ -134,17 +133,6 @@ public static partial class DocFiles
                 && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
             .Select(f => Path.GetRelativePath(root, f).Replace('\\', '/'))
             .Order(StringComparer.Ordinal)];
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !System.IO.File.Exists(Path.Combine(directory.FullName, "LyftServing.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("LyftServing.sln not found above " + AppContext.BaseDirectory);
     }
 
     [GeneratedRegex(@"^(?<indent>\s*)(?<fence>```+)(?<info>[^`]*)$")]
