@@ -68,11 +68,12 @@ public sealed class ModelTestHost : IAsyncDisposable
         builder.Logging.AddFakeLogging();
 
         // The fake clock before and after the service's registrations: AddModelServing adds the
-        // system clock only when none is registered, and a service's own registration is replaced.
+        // system clock only when none is registered, and a clock the service registers itself is removed.
         var timeProvider = new FakeTimeProvider(options.StartTime);
         builder.Services.AddSingleton<TimeProvider>(timeProvider);
         configure(builder);
-        builder.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(timeProvider));
+        builder.Services.RemoveAll<TimeProvider>();
+        builder.Services.AddSingleton<TimeProvider>(timeProvider);
         return new ModelTestHost(builder.Build(), timeProvider);
     }
 

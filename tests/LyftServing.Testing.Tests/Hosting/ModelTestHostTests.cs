@@ -25,7 +25,7 @@ public class ModelTestHostTests
     {
         await using var host = ModelTestHost.Create(b => b.Services.AddSingleton(TimeProvider.System).AddModelServing());
 
-        Assert.Same(host.TimeProvider, host.Services.GetRequiredService<TimeProvider>());
+        Assert.Same(host.TimeProvider, Assert.Single(host.Services.GetServices<TimeProvider>()));
     }
 
     [Fact]
