@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LyftServing.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace LyftServing.Tool;
 
@@ -19,7 +20,8 @@ internal static class Cli
         Usage: lyftserving test <store> [options]
 
         Runs the self-tests of every model in a model store directory ({store}/{model}/{version}/),
-        as a service runs them after loading a version, and exits with 1 if any fails.
+        as a service runs them after loading a version, and exits with 1 if any fails. A line per
+        model version as it finishes goes to standard error, the report to standard output.
 
         Models are served by the runtimes their model.json names: the ONNX runtime (onnx) and
         every adapter next to this tool or named with --adapter, plus the registrations of any
@@ -70,8 +72,13 @@ internal static class Cli
         await output.WriteLineAsync($"Testing the models in {command.StoreAsGiven}").ConfigureAwait(false);
         await output.WriteLineAsync($"Registrations: {string.Join(", ", registrations.Descriptions)}").ConfigureAwait(false);
         var started = Stopwatch.GetTimestamp();
+        // A line per model version as it finishes, on standard error; the report follows on standard output.
         var cases = await ModelSelfTests.RunAsync(
-            registrations.Configure,
+            builder =>
+            {
+                registrations.Configure(builder);
+                builder.Logging.AddProvider(new ProgressLoggerProvider(error));
+            },
             new ModelSelfTestOptions { Store = command.Store, AllowModelsWithoutSelfTests = command.AllowNoSelfTests })
             .ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(started);

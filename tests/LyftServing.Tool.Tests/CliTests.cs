@@ -28,6 +28,16 @@ public partial class CliTests
     }
 
     [Fact]
+    public async Task Test_SampleStore_WritesALinePerModelVersionAsItFinishes()
+    {
+        var (_, _, progress) = await RunAsync("test", Models, "--setup", Setup);
+
+        Assert.Equal(
+            ["  Model 'driver_eta' version '2' passed 3 self-test cases", "  Model 'fraud_score' version '1' passed 2 self-test cases", "  Model 'tabular_mlp' version '1' passed 5 self-test cases"],
+            progress.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Test_BrokenStore_ReportsTheDifferenceAndExitsOne()
     {
         var (exit, output, _) = await RunAsync("test", Broken, "--setup", Setup);
