@@ -20,10 +20,10 @@ expected="$(awk '/^```json output quickstart$/ {take=1; next} /^```$/ {take=0} t
 echo "::group::quickstart commands"; cat "$work/quickstart.sh"; echo "::endgroup::"
 
 # In a process group of its own (setsid: its id is the group's), so the service it starts in the
-# background ends with it even if a step fails.
+# background ends with it even if a step fails; a hung step ends it after 15 minutes.
 start=$(date +%s%N)
 set +e
-(cd "$work/run" && exec setsid bash -e "$work/quickstart.sh" > "$work/quickstart.log" 2>&1) &
+(cd "$work/run" && exec setsid timeout 900 bash -e "$work/quickstart.sh" > "$work/quickstart.log" 2>&1) &
 runner=$!
 wait "$runner"
 status=$?
