@@ -1,14 +1,14 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using LyftServing.Server;
+using LyftServing.Tests.Shared;
 using Microsoft.AspNetCore.TestHost;
 
 namespace LyftServing.AspNetCore.Tests.Samples;
 
 /// <summary>
 /// The sample model server (samples/LyftServing.Server), composed as its Program composes it
-/// (<see cref="ModelServer"/>, its appsettings.json), in memory, with its bundled store or a copy of it.
+/// (<see cref="LyftServing.Server.ModelServer"/>, its appsettings.json), in memory, with its bundled store or a copy of it.
 /// </summary>
 public class ModelServerTests
 {
@@ -59,7 +59,7 @@ public class ModelServerTests
         var store = Directory.CreateTempSubdirectory("lyftserving-sample-store-").FullName;
         try
         {
-            CopyDirectory(Path.Combine(FindRepositoryRoot(), "samples", "models"), store);
+            CopyDirectory(Path.Combine(RepositoryRoot.FullPath, "samples", "models"), store);
             await using var app = await StartAsync($"--ModelServing:StoreRoot={store}", "--ModelServing:PollInterval=00:00:00.050");
             using var client = app.GetTestClient();
 
@@ -96,7 +96,7 @@ public class ModelServerTests
         var store = Directory.CreateTempSubdirectory("lyftserving-sample-store-").FullName;
         try
         {
-            CopyDirectory(Path.Combine(FindRepositoryRoot(), "samples", "models"), store);
+            CopyDirectory(Path.Combine(RepositoryRoot.FullPath, "samples", "models"), store);
             var v3 = Path.Combine(store, "driver_eta", "3");
             CopyDirectory(Path.Combine(store, "driver_eta", "2"), v3);
             File.WriteAllText(Path.Combine(v3, "testdata.json"), File.ReadAllText(Path.Combine(v3, "testdata.json")).Replace("\"eta_seconds\": ", "\"eta_seconds\": 1", StringComparison.Ordinal));
@@ -116,6 +116,24 @@ public class ModelServerTests
         {
             Directory.Delete(store, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task AddModelServer_MetricsScraped_ShowsLyftServingInstruments()
+    {
+        await using var app = await StartAsync();
+        using var client = app.GetTestClient();
+        using var answer = await client.PostAsync("/infer", Json(ReadmeRequest));
+
+        using var response = await client.GetAsync("/metrics");
+        var metrics = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("lyftserving_inference_duration_seconds_count{", metrics, StringComparison.Ordinal);
+        Assert.Contains("lyftserving_model_name=\"driver_eta\"", metrics, StringComparison.Ordinal);
+        Assert.Contains("lyftserving_model_load_duration_seconds_count{", metrics, StringComparison.Ordinal);
+        Assert.Contains("lyftserving_self_test_runs_total{", metrics, StringComparison.Ordinal);
     }
 
     /// <summary>Starts the server as Program does (content root: the sample's folder), on the test server.</summary>
@@ -141,34 +159,9 @@ public class ModelServerTests
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
     }
 
-    private static async Task<WebApplication> StartAsync(params string[] args)
-    {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
-        {
-            Args = args,
-            ContentRootPath = Path.Combine(FindRepositoryRoot(), "samples", "LyftServing.Server"),
-        });
-        builder.WebHost.UseTestServer();
-        builder.Logging.ClearProviders();
-        builder.AddModelServer();
-        var app = builder.Build();
-        app.MapModelServer();
-        await app.StartAsync();
-        return app;
-    }
+    private static Task<WebApplication> StartAsync(params string[] args) => SampleServerApp.StartAsync(args);
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
-
-    private static string FindRepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "LyftServing.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("LyftServing.sln not found above " + AppContext.BaseDirectory);
-    }
 
     private static void CopyDirectory(string from, string to)
     {
