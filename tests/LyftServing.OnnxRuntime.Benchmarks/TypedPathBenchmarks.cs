@@ -41,7 +41,7 @@ public class TypedPathBenchmarks
         var outputName = Model == "bench_mlp" ? "output" : "score";
 
         // A store with only the ONNX file: the bundled testdata.json is in the onnx runtime's
-        // (OnnxTensors) format, which does not bind to this typed model's features.
+        // (Tensors) format, which does not bind to this typed model's features.
         _store = Directory.CreateTempSubdirectory("lyftserving-bench-").FullName;
         Directory.CreateDirectory(Path.Combine(_store, Model, "1"));
         File.Copy(

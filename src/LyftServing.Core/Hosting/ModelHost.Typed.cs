@@ -128,10 +128,10 @@ internal sealed class ModelHost<TFeatures, TOutput> : ModelHost, IModelClient<TF
         static async ValueTask<TOutput> AwaitOutputAsync(ValueTask<(TOutput Output, string Version)> pending) => (await pending.ConfigureAwait(false)).Output;
     }
 
-    public async ValueTask<JsonPrediction> PredictAsync(JsonElement features, string? version, CancellationToken cancellationToken = default)
+    public async ValueTask<JsonPrediction> PredictAsync(JsonElement features, string? version, string featuresPath = "$", CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var typed = JsonFeatureBinder.Bind(Name, features, _featuresInfo);
+        var typed = JsonFeatureBinder.Bind(Name, features, featuresPath, _featuresInfo);
         var (output, answeredBy) = await InvokeAsync(typed, version, cancellationToken).ConfigureAwait(false);
         return new JsonPrediction(Name, answeredBy, output, _outputInfo);
     }
@@ -602,6 +602,7 @@ internal sealed class ModelHost<TFeatures, TOutput> : ModelHost, IModelClient<TF
                 r.LoadedAt = TimeProvider.GetUtcNow();
                 r.LoadDuration = elapsed;
                 r.Metadata = metadata;
+                r.Signature = (model as IModelSignatureSource)?.Signature;
             });
             RecordLoadDuration(version, elapsed, errorType: null);
             Log.VersionLoaded(Logger, Name, version, artifact.ContentHash, elapsed.TotalMilliseconds);

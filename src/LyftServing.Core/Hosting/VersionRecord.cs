@@ -22,6 +22,8 @@ internal sealed class VersionRecord(string version, object owner)
 
     public object? Metadata { get; set; }
 
+    public ModelSignature? Signature { get; set; }
+
     public ModelError? Error { get; set; }
 
     public DateTimeOffset? FailedAt => Error?.Time;
@@ -36,6 +38,7 @@ internal sealed class VersionRecord(string version, object owner)
         ContentHash = ContentHash,
         SelfTests = SelfTests,
         Metadata = Metadata,
+        Signature = Signature,
         Error = Error,
     };
 }

@@ -25,4 +25,7 @@ internal static class EventIds
     public const int ShadowMismatch = 20;
     public const int ShadowFailed = 21;
     public const int ShadowLoaded = 22;
+
+    // The runtime kit (tensor models): 50–59.
+    public const int BatchRunsRowByRow = 50;
 }

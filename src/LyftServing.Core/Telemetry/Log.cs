@@ -69,4 +69,7 @@ internal static partial class Log
 
     [LoggerMessage(EventIds.ShadowLoaded, LogLevel.Information, "Model '{ModelName}': version '{ShadowVersion}' now shadows the primary, sampling {SampleRate:P0} of its calls")]
     public static partial void ShadowLoaded(ILogger logger, string modelName, string shadowVersion, double sampleRate);
+
+    [LoggerMessage(EventIds.BatchRunsRowByRow, LogLevel.Debug, "Model '{ModelName}' version '{Version}': a batch of {Rows} rows runs row by row: {Reason}")]
+    public static partial void BatchRunsRowByRow(ILogger logger, string modelName, string version, int rows, string reason);
 }
