@@ -330,11 +330,12 @@ internal static class TensorBinder
     {
         for (var i = 0; i < destination.Length; i++)
         {
+            // Each arm widens to double itself: a switch of float, long and int would go through float.
             destination[i] = source switch
             {
-                float[] f => f[i],
-                long[] l => l[i],
-                _ => ((int[])source)[i],
+                float[] f => (double)f[i],
+                long[] l => (double)l[i],
+                _ => (double)((int[])source)[i],
             };
         }
     }

@@ -12,8 +12,9 @@ namespace LyftServing;
 /// <para>
 /// As JSON a tensor is a nested array (a single value for rank 0): <c>[[0.5, 1.25], [2, 3]]</c> is
 /// a 2×2 tensor. A tensor read from JSON holds <see cref="long"/> values when every number is an
-/// integer and <see cref="double"/> values otherwise; a model converts numbers to the element type
-/// of its input (<see cref="ModelSignature.BindInputs"/>).
+/// integer, <see cref="float"/> values when every number is exactly a 32-bit float (as written by
+/// float32 models and their tools), and <see cref="double"/> values otherwise; a model converts
+/// numbers to the element type of its input (<see cref="ModelSignature.BindInputs"/>).
 /// </para>
 /// <para>
 /// Immutable after creation and safe to read from any thread. <see cref="Create{T}(T[], long[])"/>

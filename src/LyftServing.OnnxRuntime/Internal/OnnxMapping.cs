@@ -52,7 +52,7 @@ internal sealed class OnnxMapping<TFeatures, TOutput>(string modelName, InputMap
             var info = sessionOutputs.FirstOrDefault(o => o.Name == names[i])
                 ?? throw new InvalidOperationException(
                     $"The mapping of model '{model}' reads the output '{names[i]}', which the model does not have; its outputs are: {Describe(sessionOutputs)}.");
-            var elementType = output.ElementType ?? (info.ElementType == TensorElementType.String ? null : ClrType(info.ElementType));
+            var elementType = output.ElementType ?? (info.ElementType == TensorElementType.String ? null : TensorElement.ClrType(info.ElementType));
             if (elementType is null)
             {
                 throw new InvalidOperationException(
@@ -100,15 +100,6 @@ internal sealed class OnnxMapping<TFeatures, TOutput>(string modelName, InputMap
         TensorElementType.Int64 => "long",
         TensorElementType.Bool => "bool",
         _ => "string",
-    };
-
-    private static Type ClrType(TensorElementType type) => type switch
-    {
-        TensorElementType.Float32 => typeof(float),
-        TensorElementType.Float64 => typeof(double),
-        TensorElementType.Int32 => typeof(int),
-        TensorElementType.Int64 => typeof(long),
-        _ => typeof(bool),
     };
 
     private static string Describe(IReadOnlyList<TensorSpec> tensors) => string.Join(", ", tensors.Select(t => $"{t.Name} ({t})"));

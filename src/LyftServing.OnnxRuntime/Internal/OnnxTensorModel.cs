@@ -18,6 +18,7 @@ internal sealed class OnnxTensorModel(IModelSettings<OnnxModelSettings> settings
     : TensorModel(loggerFactory.CreateLogger("LyftServing.OnnxRuntime")), IModelMetadataSource
 {
     private OnnxSession? _session;
+    private OnnxRowBinding? _rowBinding;
     private RunOptions? _runOptions;
     private string[] _inputNames = [];
     private string[] _outputNames = [];
@@ -30,6 +31,16 @@ internal sealed class OnnxTensorModel(IModelSettings<OnnxModelSettings> settings
         session.Lifetime.Own(_runOptions);
         _inputNames = [.. session.Signature.Inputs.Select(i => i.Name)];
         _outputNames = [.. session.Signature.Outputs.Select(o => o.Name)];
+        try
+        {
+            _rowBinding = OnnxRowBinding.TryCreate(session);
+        }
+        catch
+        {
+            session.Lifetime.Dispose();
+            throw;
+        }
+
         _session = session;
         OnLoaded(artifact, session.Signature, session.Lifetime);
         return ValueTask.CompletedTask;
@@ -39,6 +50,11 @@ internal sealed class OnnxTensorModel(IModelSettings<OnnxModelSettings> settings
 
     protected override Tensors Run(TensorInputs inputs)
     {
+        if (inputs.RowCount == 1 && _rowBinding is { } rowBinding)
+        {
+            return rowBinding.Run(inputs);
+        }
+
         var values = new OrtValue[inputs.Count];
         try
         {

@@ -25,6 +25,16 @@ internal static class TensorElement
         : type == typeof(bool) ? TensorElementType.Bool
         : null;
 
+    /// <summary>The .NET type of a numeric or bool element type.</summary>
+    public static Type ClrType(TensorElementType type) => type switch
+    {
+        TensorElementType.Float32 => typeof(float),
+        TensorElementType.Float64 => typeof(double),
+        TensorElementType.Int32 => typeof(int),
+        TensorElementType.Int64 => typeof(long),
+        _ => typeof(bool),
+    };
+
     public static string Name(TensorElementType type) => type switch
     {
         TensorElementType.Float32 => "float32",

@@ -42,7 +42,8 @@ public sealed class TensorTests
 
     [Theory]
     [InlineData("[[1,2],[3,4]]", TensorElementType.Int64, "[2,2]")]
-    [InlineData("[[1.5,2],[3,4]]", TensorElementType.Float64, "[2,2]")]
+    [InlineData("[[1.5,2],[3,4]]", TensorElementType.Float32, "[2,2]")]
+    [InlineData("[[0.1,2],[3,4]]", TensorElementType.Float64, "[2,2]")]
     [InlineData("[\"a\",\"b\"]", TensorElementType.String, "[2]")]
     [InlineData("[[true],[false]]", TensorElementType.Bool, "[2,1]")]
     [InlineData("7", TensorElementType.Int64, "[]")]
