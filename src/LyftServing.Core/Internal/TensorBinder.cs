@@ -42,7 +42,7 @@ internal static class TensorBinder
                     throw new ModelFeaturesException(
                         modelName,
                         path,
-                        $"{context}Model '{modelName}' needs the input '{spec.Name}' ({spec}), which the features do not have; its inputs are: {signature.DescribeInputs()}.");
+                        $"{context}'{path}' is missing: model '{modelName}' needs the input '{spec.Name}' ({spec}); its inputs are: {signature.DescribeInputs()}.");
                 }
 
                 var tensor = features.TensorAt(index);

@@ -303,7 +303,7 @@ public class OnnxTensorModelTests
         },
         {
             "mixed_inputs", """{"x": [[1,2,3,4]]}""", "$.category",
-            "Model 'mixed_inputs' needs the input 'category' (int64[N,1]), which the features do not have; its inputs are: x (float32[N,4]), category (int64[N,1])."
+            "'$.category' is missing: model 'mixed_inputs' needs the input 'category' (int64[N,1]); its inputs are: x (float32[N,4]), category (int64[N,1])."
         },
         {
             "mixed_inputs", """{"x": [[1,2,3,4]], "category": [[1.5]]}""", "$.category[0][0]",
