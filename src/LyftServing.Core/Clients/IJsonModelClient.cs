@@ -4,7 +4,7 @@ namespace LyftServing;
 
 /// <summary>
 /// Calls a model with JSON features and returns its output as JSON: the untyped path used by the
-/// HTTP adapter and other transports.
+/// HTTP endpoint and other transports.
 /// </summary>
 /// <remarks>Thread-safe. Features are bound with the options configured through <c>ConfigureJson</c>.</remarks>
 public interface IJsonModelClient
