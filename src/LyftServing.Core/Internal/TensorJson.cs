@@ -114,6 +114,15 @@ internal static class TensorJson
 
                         indices[depth - 1]++;
                         break;
+                    case JsonTokenType.Number when depth == leafDepth && state.Kind == LeafKind.Float && reader.TryGetDouble(out var number) && double.IsFinite(number):
+                        // The steady state of a float tensor, kept out of the general path below.
+                        values.Add(BitConverter.DoubleToInt64Bits(number));
+                        indices[depth - 1]++;
+                        break;
+                    case JsonTokenType.Number when depth == leafDepth && state.Kind == LeafKind.Integer && reader.TryGetInt64(out var integer):
+                        values.Add(integer);
+                        indices[depth - 1]++;
+                        break;
                     default:
                         if (leafDepth < 0)
                         {

@@ -1,3 +1,5 @@
+using Microsoft.ML.OnnxRuntime;
+
 namespace LyftServing.OnnxRuntime.Internal;
 
 /// <summary>
@@ -39,7 +41,20 @@ internal sealed class OnnxRowBinding
         var batch = signature.Inputs.FirstOrDefault(i => i.HasBatchDimension)?.DimensionNames[0];
         var inputs = signature.Inputs.Select(s => SlotOf(s, batch)).ToArray();
         var outputs = signature.Outputs.Select(s => SlotOf(s, batch)).ToArray();
-        return inputs.Contains(null) || outputs.Contains(null) ? null : new OnnxRowBinding(session, inputs!, outputs!);
+        if (inputs.Contains(null) || outputs.Contains(null))
+        {
+            return null;
+        }
+
+        try
+        {
+            return new OnnxRowBinding(session, inputs!, outputs!);
+        }
+        catch (OnnxRuntimeException)
+        {
+            // A binding ONNX Runtime refuses only costs the fast lane: calls run without it.
+            return null;
+        }
     }
 
     public Tensors Run(TensorInputs inputs)

@@ -46,6 +46,9 @@ internal sealed class OnnxTensorModel(IModelSettings<OnnxModelSettings> settings
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>Gets whether calls of one row run on pooled I/O bindings (for tests).</summary>
+    internal bool RunsRowsOnBindings => _rowBinding is not null;
+
     public object GetMetadata() => (_session ?? throw new InvalidOperationException("The ONNX model is not loaded; LoadAsync must complete first.")).Metadata;
 
     protected override Tensors Run(TensorInputs inputs)

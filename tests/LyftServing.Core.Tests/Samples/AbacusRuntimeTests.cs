@@ -4,7 +4,6 @@ using LyftServing.Tests.TestModels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace LyftServing.Tests.Samples;
 

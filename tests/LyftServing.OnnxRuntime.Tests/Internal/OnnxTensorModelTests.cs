@@ -124,6 +124,21 @@ public class OnnxTensorModelTests
         }
     }
 
+    [Theory]
+    [InlineData("tabular_mlp", true)]
+    [InlineData("bench_mlp", true)]
+    [InlineData("mixed_inputs", true)]
+    [InlineData("all_types", false)]
+    public async Task LoadAsync_RowShapesKnownInAdvance_RunsOneRowCallsOnBindings(string model, bool expected)
+    {
+        var (onnx, services) = await TestHost.LoadModelAsync<OnnxTensorModel, Tensors, Tensors>(
+            model, Path.Combine(Fixtures.ModelsRoot, model, "1"), b => b.AddOnnxRuntime());
+        using var _ = services;
+        using var __ = onnx;
+
+        Assert.Equal(expected, onnx.RunsRowsOnBindings);
+    }
+
     [Fact]
     public async Task PredictBatch_RowsWithSeveralRowsEach_SplitsOutputsPerRow()
     {
