@@ -51,16 +51,16 @@ internal static class TensorJson
     public static Tensor Read(ref Utf8JsonReader reader, string parentPath, string? name, JsonSerializerOptions options)
     {
         var state = new ReadState(parentPath, name, (options.NumberHandling & JsonNumberHandling.AllowNamedFloatingPointLiterals) != 0);
-        Span<long> dimensions = stackalloc long[MaxRank];
-        Span<int> indices = stackalloc int[MaxRank];
-        Span<int> firstLeaf = stackalloc int[MaxRank];
+        Span<long> dimensions = stackalloc long[MaxRank + 1];
+        Span<int> indices = stackalloc int[MaxRank + 1];
+        Span<int> firstLeaf = stackalloc int[MaxRank + 1];
         var values = default(LeafBuffer);
         try
         {
             dimensions.Fill(-1);
             if (reader.TokenType != JsonTokenType.StartArray)
             {
-                state.ReadLeaf(ref reader, ref values, [], []);
+                state.ReadLeaf<Utf8JsonReader, ReaderAccess>(ref reader, ref values, [], []);
                 return values.Build(state.Kind, []);
             }
 
@@ -71,45 +71,15 @@ internal static class TensorJson
                 switch (reader.TokenType)
                 {
                     case JsonTokenType.StartArray:
-                        if (leafDepth >= 0 && depth >= leafDepth)
-                        {
-                            throw state.Error(
-                                indices[..depth],
-                                state.Kind == LeafKind.None
-                                    ? $"is an array, but the arrays before it at the same depth are empty; {Rectangular}"
-                                    : $"is an array, but '{state.PathOf(firstLeaf[..leafDepth])}' at the same depth is a single value; {Rectangular}");
-                        }
-
-                        if (depth == MaxRank)
-                        {
-                            throw state.Error(indices[..depth], $"nests arrays deeper than {MaxRank} levels.");
-                        }
-
+                        state.CheckArray(leafDepth, indices[..depth], firstLeaf);
                         indices[depth++] = 0;
                         break;
                     case JsonTokenType.EndArray:
                         var length = indices[--depth];
-                        if (dimensions[depth] < 0)
-                        {
-                            dimensions[depth] = length;
-                            if (length == 0 && leafDepth < 0)
-                            {
-                                leafDepth = depth + 1;
-                            }
-                            else if (length == 0 && leafDepth != depth + 1)
-                            {
-                                throw state.Error(indices[..depth], $"is empty, but the arrays at the same depth are not; {Rectangular}");
-                            }
-                        }
-                        else if (dimensions[depth] != length)
-                        {
-                            throw state.Error(indices[..depth], $"has {length} elements, but '{state.PathOf(Sibling(indices[..depth], firstLeaf))}' has {dimensions[depth]}; {Rectangular}");
-                        }
-
+                        state.CheckLength(dimensions, ref leafDepth, indices[..depth], length);
                         if (depth == 0)
                         {
-                            var shape = dimensions[..leafDepth].ToArray();
-                            return values.Build(state.Kind, shape);
+                            return values.Build(state.Kind, dimensions[..leafDepth].ToArray());
                         }
 
                         indices[depth - 1]++;
@@ -119,22 +89,9 @@ internal static class TensorJson
                         values.Add(BitConverter.DoubleToInt64Bits(number));
                         indices[depth - 1]++;
                         break;
-                    case JsonTokenType.Number when depth == leafDepth && state.Kind == LeafKind.Integer && reader.TryGetInt64(out var integer):
-                        values.Add(integer);
-                        indices[depth - 1]++;
-                        break;
                     default:
-                        if (leafDepth < 0)
-                        {
-                            leafDepth = depth;
-                            indices[..depth].CopyTo(firstLeaf);
-                        }
-                        else if (depth != leafDepth)
-                        {
-                            throw state.Error(indices[..depth], $"is a single value, but '{state.PathOf(firstLeaf[..leafDepth])}' is nested {leafDepth} levels deep; {Rectangular}");
-                        }
-
-                        state.ReadLeaf(ref reader, ref values, indices[..depth], firstLeaf[..leafDepth]);
+                        state.CheckLeaf(ref leafDepth, indices[..depth], firstLeaf);
+                        state.ReadLeaf<Utf8JsonReader, ReaderAccess>(ref reader, ref values, indices[..depth], firstLeaf[..leafDepth]);
                         indices[depth - 1]++;
                         break;
                 }
@@ -147,6 +104,83 @@ internal static class TensorJson
         {
             values.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Reads tensors from an element of a parsed document (such as the features of an HTTP request):
+    /// the same checks and errors as <see cref="ReadTensors(ref Utf8JsonReader, string, JsonSerializerOptions)"/>,
+    /// without tokenizing the text a second time.
+    /// </summary>
+    public static Tensors ReadTensors(JsonElement element, string path, JsonSerializerOptions options)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw new TensorJsonException(
+                path,
+                $"'{path}' must be a JSON object of input name → tensor (a nested array, or a single value for a scalar), such as {{\"x\": [[0.5, 1.5]]}}, not {Describe(ElementAccess.Token(ref element))}.");
+        }
+
+        var tensors = new Tensors(2) { SourcePath = path };
+        foreach (var property in element.EnumerateObject())
+        {
+            var name = JsonNames.Get(property);
+            if (tensors.IndexOf(name) >= 0)
+            {
+                var member = TensorElements.MemberPath(path, name);
+                throw new TensorJsonException(member, $"'{member}' appears more than once: send each input once.");
+            }
+
+            tensors.AddUnchecked(name, Read(property.Value, path, name, options));
+        }
+
+        return tensors;
+    }
+
+    private static Tensor Read(JsonElement element, string parentPath, string name, JsonSerializerOptions options)
+    {
+        var state = new ReadState(parentPath, name, (options.NumberHandling & JsonNumberHandling.AllowNamedFloatingPointLiterals) != 0);
+        Span<long> dimensions = stackalloc long[MaxRank + 1];
+        Span<int> indices = stackalloc int[MaxRank + 1];
+        Span<int> firstLeaf = stackalloc int[MaxRank + 1];
+        var values = default(LeafBuffer);
+        try
+        {
+            dimensions.Fill(-1);
+            var leafDepth = -1;
+            Walk(element, 0, ref state, ref values, dimensions, indices, firstLeaf, ref leafDepth);
+            return values.Build(state.Kind, element.ValueKind == JsonValueKind.Array ? dimensions[..leafDepth].ToArray() : []);
+        }
+        finally
+        {
+            values.Dispose();
+        }
+    }
+
+    /// <summary>Reads the element at <paramref name="depth"/>; depth-first, in the order the token reader sees the values.</summary>
+    private static void Walk(JsonElement element, int depth, ref ReadState state, ref LeafBuffer values, Span<long> dimensions, Span<int> indices, Span<int> firstLeaf, ref int leafDepth)
+    {
+        if (element.ValueKind != JsonValueKind.Array)
+        {
+            if (depth > 0 && depth == leafDepth && state.Kind == LeafKind.Float && element.ValueKind == JsonValueKind.Number && element.TryGetDouble(out var number) && double.IsFinite(number))
+            {
+                values.Add(BitConverter.DoubleToInt64Bits(number));
+                return;
+            }
+
+            state.CheckLeaf(ref leafDepth, indices[..depth], firstLeaf);
+            state.ReadLeaf<JsonElement, ElementAccess>(ref element, ref values, indices[..depth], firstLeaf[..leafDepth]);
+            return;
+        }
+
+        state.CheckArray(leafDepth, indices[..depth], firstLeaf);
+        var index = 0;
+        foreach (var child in element.EnumerateArray())
+        {
+            indices[depth] = index++;
+            Walk(child, depth + 1, ref state, ref values, dimensions, indices, firstLeaf, ref leafDepth);
+        }
+
+        state.CheckLength(dimensions, ref leafDepth, indices[..depth], index);
     }
 
     public static void WriteTensors(Utf8JsonWriter writer, Tensors tensors, JsonSerializerOptions options)
@@ -270,7 +304,7 @@ internal static class TensorJson
     }
 
     /// <summary>The path to compare a ragged array with: its first sibling, or for a first child the first array at that depth.</summary>
-    private static int[] Sibling(ReadOnlySpan<int> indices, ReadOnlySpan<int> firstLeaf)
+    private static int[] Sibling(ReadOnlySpan<int> indices)
     {
         var sibling = indices.ToArray();
         if (sibling.Length > 0 && sibling[^1] > 0)
@@ -300,12 +334,14 @@ internal static class TensorJson
     {
         public LeafKind Kind;
 
-        public void ReadLeaf(ref Utf8JsonReader reader, ref LeafBuffer values, scoped ReadOnlySpan<int> indices, scoped ReadOnlySpan<int> firstLeaf)
+        public void ReadLeaf<TSource, TAccess>(scoped ref TSource leaf, ref LeafBuffer values, scoped ReadOnlySpan<int> indices, scoped ReadOnlySpan<int> firstLeaf)
+            where TSource : allows ref struct
+            where TAccess : ILeafAccess<TSource>
         {
-            var kind = reader.TokenType switch
+            var kind = TAccess.Token(ref leaf) switch
             {
                 JsonTokenType.Number => Kind == LeafKind.Float ? LeafKind.Float : LeafKind.Integer,
-                JsonTokenType.String when allowNamedLiterals && IsNamedLiteral(ref reader) => LeafKind.Float,
+                JsonTokenType.String when allowNamedLiterals && IsNamedLiteral<TSource, TAccess>(ref leaf) => LeafKind.Float,
                 JsonTokenType.String => LeafKind.String,
                 JsonTokenType.True or JsonTokenType.False => LeafKind.Bool,
                 JsonTokenType.Null => throw Error(indices, "is null; tensor elements must be numbers, strings or true/false."),
@@ -319,7 +355,7 @@ internal static class TensorJson
             }
             else if (Kind != kind && !(Kind == LeafKind.Integer && kind == LeafKind.Float))
             {
-                var named = kind == LeafKind.String && IsNamedLiteral(ref reader)
+                var named = kind == LeafKind.String && IsNamedLiteral<TSource, TAccess>(ref leaf)
                     ? " (JSON numbers cannot be NaN or Infinity; send finite numbers)"
                     : string.Empty;
                 throw Error(indices, $"is {Describe(kind)}{named}, but '{PathOf(firstLeaf)}' is {Describe(Kind)}; all elements of a tensor must be of one kind (all numbers, all strings or all true/false).");
@@ -328,7 +364,7 @@ internal static class TensorJson
             switch (kind)
             {
                 case LeafKind.Integer:
-                    if (reader.TryGetInt64(out var integer))
+                    if (TAccess.TryGetInt64(ref leaf, out var integer))
                     {
                         values.Add(integer);
                         break;
@@ -337,7 +373,7 @@ internal static class TensorJson
                     // Not an integer (a fraction, an exponent, or beyond 64 bits): from here on the tensor holds doubles.
                     Kind = LeafKind.Float;
                     values.ToDoubles();
-                    values.Add(BitConverter.DoubleToInt64Bits(ReadDouble(ref reader, indices)));
+                    values.Add(BitConverter.DoubleToInt64Bits(ReadDouble<TSource, TAccess>(ref leaf, indices)));
                     break;
                 case LeafKind.Float:
                     if (Kind == LeafKind.Integer)
@@ -346,14 +382,68 @@ internal static class TensorJson
                         values.ToDoubles();
                     }
 
-                    values.Add(BitConverter.DoubleToInt64Bits(ReadDouble(ref reader, indices)));
+                    values.Add(BitConverter.DoubleToInt64Bits(ReadDouble<TSource, TAccess>(ref leaf, indices)));
                     break;
                 case LeafKind.Bool:
-                    values.Add(reader.TokenType == JsonTokenType.True ? 1 : 0);
+                    values.Add(TAccess.Token(ref leaf) == JsonTokenType.True ? 1 : 0);
                     break;
                 default:
-                    values.AddString(reader.GetString()!);
+                    values.AddString(TAccess.GetString(ref leaf));
                     break;
+            }
+        }
+
+        /// <summary>An array starts at <paramref name="indices"/>: an array where single values are is ragged.</summary>
+        public readonly void CheckArray(int leafDepth, scoped ReadOnlySpan<int> indices, scoped ReadOnlySpan<int> firstLeaf)
+        {
+            if (leafDepth >= 0 && indices.Length >= leafDepth)
+            {
+                throw Error(
+                    indices,
+                    Kind == LeafKind.None
+                        ? $"is an array, but the arrays before it at the same depth are empty; {Rectangular}"
+                        : $"is an array, but '{PathOf(firstLeaf[..leafDepth])}' at the same depth is a single value; {Rectangular}");
+            }
+
+            if (indices.Length == MaxRank)
+            {
+                throw Error(indices, $"nests arrays deeper than {MaxRank} levels.");
+            }
+        }
+
+        /// <summary>An array at <paramref name="indices"/> has <paramref name="length"/> elements: the first at its depth sets the dimension, the others must match.</summary>
+        public readonly void CheckLength(Span<long> dimensions, ref int leafDepth, scoped ReadOnlySpan<int> indices, int length)
+        {
+            var depth = indices.Length;
+            if (dimensions[depth] < 0)
+            {
+                dimensions[depth] = length;
+                if (length == 0 && leafDepth < 0)
+                {
+                    leafDepth = depth + 1;
+                }
+                else if (length == 0 && leafDepth != depth + 1)
+                {
+                    throw Error(indices, $"is empty, but the arrays at the same depth are not; {Rectangular}");
+                }
+            }
+            else if (dimensions[depth] != length)
+            {
+                throw Error(indices, $"has {length} elements, but '{PathOf(Sibling(indices))}' has {dimensions[depth]}; {Rectangular}");
+            }
+        }
+
+        /// <summary>A single value at <paramref name="indices"/>: the first sets the depth of values, the others must be there.</summary>
+        public readonly void CheckLeaf(ref int leafDepth, scoped ReadOnlySpan<int> indices, Span<int> firstLeaf)
+        {
+            if (leafDepth < 0)
+            {
+                leafDepth = indices.Length;
+                indices.CopyTo(firstLeaf);
+            }
+            else if (indices.Length != leafDepth)
+            {
+                throw Error(indices, $"is a single value, but '{PathOf(firstLeaf[..leafDepth])}' is nested {leafDepth} levels deep; {Rectangular}");
             }
         }
 
@@ -366,24 +456,24 @@ internal static class TensorJson
         public readonly string PathOf(scoped ReadOnlySpan<int> indices) =>
             TensorElements.IndexPath(name is null ? parentPath : TensorElements.MemberPath(parentPath, name), indices);
 
-        private readonly double ReadDouble(ref Utf8JsonReader reader, scoped ReadOnlySpan<int> indices)
+        private readonly double ReadDouble<TSource, TAccess>(scoped ref TSource leaf, scoped ReadOnlySpan<int> indices)
+            where TSource : allows ref struct
+            where TAccess : ILeafAccess<TSource>
         {
-            if (reader.TokenType == JsonTokenType.String)
+            if (TAccess.Token(ref leaf) == JsonTokenType.String)
             {
-                return reader.ValueTextEquals("NaN"u8) ? double.NaN : reader.ValueTextEquals("Infinity"u8) ? double.PositiveInfinity : double.NegativeInfinity;
+                return TAccess.TextEquals(ref leaf, "NaN"u8) ? double.NaN : TAccess.TextEquals(ref leaf, "Infinity"u8) ? double.PositiveInfinity : double.NegativeInfinity;
             }
 
-            if (reader.TryGetDouble(out var value) && double.IsFinite(value))
-            {
-                return value;
-            }
-
-            var raw = reader.HasValueSequence ? Encoding.UTF8.GetString(reader.ValueSequence) : Encoding.UTF8.GetString(reader.ValueSpan);
-            throw Error(indices, $"is {raw}, which is out of range: numbers must fit a 64-bit floating-point number (at most about 1.8e308 in size).");
+            return TAccess.TryGetDouble(ref leaf, out var value) && double.IsFinite(value)
+                ? value
+                : throw Error(indices, $"is {TAccess.RawText(ref leaf)}, which is out of range: numbers must fit a 64-bit floating-point number (at most about 1.8e308 in size).");
         }
 
-        private static bool IsNamedLiteral(ref Utf8JsonReader reader) =>
-            reader.ValueTextEquals("NaN"u8) || reader.ValueTextEquals("Infinity"u8) || reader.ValueTextEquals("-Infinity"u8);
+        private static bool IsNamedLiteral<TSource, TAccess>(scoped ref TSource leaf)
+            where TSource : allows ref struct
+            where TAccess : ILeafAccess<TSource> =>
+            TAccess.TextEquals(ref leaf, "NaN"u8) || TAccess.TextEquals(ref leaf, "Infinity"u8) || TAccess.TextEquals(ref leaf, "-Infinity"u8);
 
         private static string Describe(LeafKind kind) => kind switch
         {
@@ -391,6 +481,63 @@ internal static class TensorJson
             LeafKind.String => "a string",
             _ => "true/false",
         };
+    }
+
+    /// <summary>How to read one value from a source: the token reader at its current token, or an element of a parsed document.</summary>
+    private interface ILeafAccess<TSource>
+        where TSource : allows ref struct
+    {
+        static abstract JsonTokenType Token(ref TSource source);
+
+        static abstract bool TryGetInt64(ref TSource source, out long value);
+
+        static abstract bool TryGetDouble(ref TSource source, out double value);
+
+        static abstract string GetString(ref TSource source);
+
+        static abstract bool TextEquals(ref TSource source, ReadOnlySpan<byte> utf8);
+
+        static abstract string RawText(ref TSource source);
+    }
+
+    private readonly struct ReaderAccess : ILeafAccess<Utf8JsonReader>
+    {
+        public static JsonTokenType Token(ref Utf8JsonReader source) => source.TokenType;
+
+        public static bool TryGetInt64(ref Utf8JsonReader source, out long value) => source.TryGetInt64(out value);
+
+        public static bool TryGetDouble(ref Utf8JsonReader source, out double value) => source.TryGetDouble(out value);
+
+        public static string GetString(ref Utf8JsonReader source) => source.GetString()!;
+
+        public static bool TextEquals(ref Utf8JsonReader source, ReadOnlySpan<byte> utf8) => source.ValueTextEquals(utf8);
+
+        public static string RawText(ref Utf8JsonReader source) =>
+            source.HasValueSequence ? Encoding.UTF8.GetString(source.ValueSequence) : Encoding.UTF8.GetString(source.ValueSpan);
+    }
+
+    private readonly struct ElementAccess : ILeafAccess<JsonElement>
+    {
+        public static JsonTokenType Token(ref JsonElement source) => source.ValueKind switch
+        {
+            JsonValueKind.Number => JsonTokenType.Number,
+            JsonValueKind.String => JsonTokenType.String,
+            JsonValueKind.True => JsonTokenType.True,
+            JsonValueKind.False => JsonTokenType.False,
+            JsonValueKind.Object => JsonTokenType.StartObject,
+            JsonValueKind.Array => JsonTokenType.StartArray,
+            _ => JsonTokenType.Null,
+        };
+
+        public static bool TryGetInt64(ref JsonElement source, out long value) => source.TryGetInt64(out value);
+
+        public static bool TryGetDouble(ref JsonElement source, out double value) => source.TryGetDouble(out value);
+
+        public static string GetString(ref JsonElement source) => source.GetString()!;
+
+        public static bool TextEquals(ref JsonElement source, ReadOnlySpan<byte> utf8) => source.ValueEquals(utf8);
+
+        public static string RawText(ref JsonElement source) => source.GetRawText();
     }
 
     private enum LeafKind
@@ -573,7 +720,25 @@ internal static class JsonNames
             }
         }
 
-        var read = reader.GetString()!;
+        return Remember(names, reader.GetString()!);
+    }
+
+    public static string Get(JsonProperty property)
+    {
+        var names = Volatile.Read(ref s_names);
+        foreach (var (utf8, name) in names)
+        {
+            if (property.NameEquals(utf8))
+            {
+                return name;
+            }
+        }
+
+        return Remember(names, property.Name);
+    }
+
+    private static string Remember((byte[] Utf8, string Name)[] names, string read)
+    {
         if (names.Length < Capacity)
         {
             // Lost races only cost a later lookup.

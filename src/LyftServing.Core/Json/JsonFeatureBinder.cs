@@ -19,7 +19,7 @@ internal static class JsonFeatureBinder
 
         if (typeof(T) == typeof(Tensors))
         {
-            // Tensors read straight from the UTF-8 bytes, with paths rooted where the caller's features are.
+            // Tensors are read with paths rooted where the caller's features are.
             return (T)(object)BindTensors(modelName, features, featuresPath, typeInfo.Options);
         }
 
@@ -46,23 +46,14 @@ internal static class JsonFeatureBinder
 
     private static Tensors BindTensors(string modelName, JsonElement features, string featuresPath, JsonSerializerOptions options)
     {
-        var reader = new Utf8JsonReader(
-            System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(features),
-            new JsonReaderOptions { MaxDepth = options.MaxDepth, CommentHandling = options.ReadCommentHandling, AllowTrailingCommas = options.AllowTrailingCommas });
         try
         {
-            reader.Read();
-            return TensorJson.ReadTensors(ref reader, featuresPath, options);
+            // Walks the caller's parsed document: the text is not tokenized a second time.
+            return TensorJson.ReadTensors(features, featuresPath, options);
         }
         catch (TensorJsonException ex)
         {
             throw new ModelFeaturesException(modelName, ex.Path!, ex.Message, ex);
-        }
-        catch (JsonException ex)
-        {
-            // From the reader itself, such as the depth limit.
-            var end = ex.Message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-            throw new ModelFeaturesException(modelName, featuresPath, $"'{featuresPath}' is invalid: {(end < 0 ? ex.Message : ex.Message[..end])}", ex);
         }
     }
 

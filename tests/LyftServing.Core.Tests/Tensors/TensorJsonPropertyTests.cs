@@ -6,7 +6,10 @@ namespace LyftServing.Tests.TensorKit;
 /// <summary>Property-based tests of the tensor JSON converter: what is written reads back the same.</summary>
 public sealed class TensorJsonPropertyTests
 {
-    private static readonly JsonSerializerOptions Options = new ModelJsonOptions().SerializerOptions;
+    private static readonly JsonSerializerOptions Options = ReadOnly(new ModelJsonOptions().SerializerOptions);
+
+    private static readonly System.Text.Json.Serialization.Metadata.JsonTypeInfo<LyftServing.Tensors> TensorsInfo =
+        (System.Text.Json.Serialization.Metadata.JsonTypeInfo<LyftServing.Tensors>)Options.GetTypeInfo(typeof(LyftServing.Tensors));
 
     /// <summary>
     /// Shapes of rank 0 to 4. JSON cannot tell <c>[0,3]</c> from <c>[0]</c> (an empty array has no
@@ -51,6 +54,49 @@ public sealed class TensorJsonPropertyTests
     }
 
     [Fact]
+    public void WriteThenBindFromADocument_AnyTensor_GivesTheSameValuesAndShape()
+    {
+        // The JSON client's path: features are an element of the caller's parsed document.
+        Tensors.Sample(
+            tensor =>
+            {
+                var json = JsonSerializer.Serialize(new LyftServing.Tensors { { "x", tensor } }, Options);
+                using var document = JsonDocument.Parse(json);
+                var read = LyftServing.Internal.JsonFeatureBinder.Bind("m", document.RootElement, "$.features", TensorsInfo)["x"];
+
+                Assert.Equal(tensor.Shape.ToArray(), read.Shape.ToArray());
+                var spec = new TensorSpec("x", tensor.ElementType, tensor.Shape.ToArray());
+                using var inputs = new ModelSignature([spec], [spec]).BindInputs("m", new LyftServing.Tensors { { "x", read } });
+                AssertSameValues(tensor, inputs);
+            },
+            iter: 1000);
+    }
+
+    [Theory]
+    [InlineData("""{"x": [[1, 2], [3]]}""")]
+    [InlineData("""{"x": [[1, 2], [3, [4]]]}""")]
+    [InlineData("""{"x": [[1, 2], 3]}""")]
+    [InlineData("""{"x": [[], [[1]]]}""")]
+    [InlineData("""{"x": [[1], []]}""")]
+    [InlineData("""{"x": [1, "a"]}""")]
+    [InlineData("""{"x": [1, "NaN"]}""")]
+    [InlineData("""{"x": [true, null]}""")]
+    [InlineData("""{"x": [1, {"a": 1}]}""")]
+    [InlineData("""{"x": [1, 1e999]}""")]
+    [InlineData("""{"x": [1], "x": [2]}""")]
+    [InlineData("""[1, 2]""")]
+    public void Read_MalformedTensors_DocumentAndReaderGiveTheSameError(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+
+        var fromReader = Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize<LyftServing.Tensors>(json, Options));
+        var fromDocument = Assert.Throws<ModelFeaturesException>(() => LyftServing.Internal.JsonFeatureBinder.Bind("m", document.RootElement, "$", TensorsInfo));
+
+        Assert.Equal(fromReader.Message, fromDocument.Message);
+        Assert.Equal(fromReader.Path, fromDocument.Path);
+    }
+
+    [Fact]
     public void WriteThenRead_Float32Values_StayFloat32WithoutConversion()
     {
         Gen.Float.Where(float.IsFinite).Array[1, 64].Sample(values =>
@@ -76,6 +122,13 @@ public sealed class TensorJsonPropertyTests
                 Assert.Equal(values, read.GetValues<double>().ToArray().Select(v => (float)v));
             }
         });
+    }
+
+    private static JsonSerializerOptions ReadOnly(JsonSerializerOptions options)
+    {
+        // As the host makes them: resolvers filled in, so type metadata can be asked for.
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
     }
 
     private static void AssertSameValues(Tensor expected, TensorInputs actual)
