@@ -108,6 +108,7 @@ public sealed class AbacusRuntimeTests : IDisposable
     }
 
     [Theory]
+    [InlineData("AbacusEngine.cs")]
     [InlineData("AbacusSettings.cs")]
     [InlineData("AbacusModel.cs")]
     [InlineData("AbacusModelServingBuilderExtensions.cs")]
