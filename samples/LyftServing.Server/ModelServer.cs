@@ -3,23 +3,58 @@ using LyftServing.AspNetCore;
 using LyftServing.Server.Models;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace LyftServing.Server;
 
 /// <summary>
 /// The model server's composition, shared by <c>Program</c>, the tests and the benchmark host:
 /// every model in the store directory (<c>ModelServing:StoreRoot</c>) whose <c>model.json</c>
-/// names a registered runtime, served over HTTP with health checks and OpenAPI.
+/// names a registered runtime, served over HTTP with health checks, OpenAPI and metrics in the
+/// Prometheus format on <c>/metrics</c>; metrics and traces also go to an OTLP collector when
+/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
 /// </summary>
 public static class ModelServer
 {
-    /// <summary>Adds model serving, configured from the <c>ModelServing</c> and <c>ModelServingHttp</c> sections.</summary>
+    /// <summary>Adds the model server: its models (<see cref="AddModelServerModels"/>), health checks, OpenAPI and metrics.</summary>
     /// <param name="builder">The app builder.</param>
     /// <returns>The builder.</returns>
     public static WebApplicationBuilder AddModelServer(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing"))
+        builder.AddModelServerModels();
+        builder.Services.AddHealthChecks().AddModelServingChecks();
+        builder.Services.AddOpenApi();
+
+        // LyftServing's meter, scraped by Prometheus from /metrics.
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("lyftserving-server"))
+            .WithMetrics(metrics => metrics.AddMeter(ModelServingTelemetry.MeterName).AddPrometheusExporter());
+        if (!string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            // Traces (one activity per prediction) only when a collector takes them: sampled
+            // activities cost time on every call.
+            telemetry
+                .WithTracing(tracing => tracing.AddSource(ModelServingTelemetry.ActivitySourceName))
+                .UseOtlpExporter();
+        }
+
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds model serving, configured from the <c>ModelServing</c> and <c>ModelServingHttp</c>
+    /// sections, with the server's runtimes; also what its tests build (<c>IHostApplicationBuilder</c>,
+    /// so a test host without a web server can call it).
+    /// </summary>
+    /// <param name="builder">The host builder.</param>
+    /// <returns>The model serving builder.</returns>
+    public static IModelServingBuilder AddModelServerModels(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing"))
             // Features and outputs in snake_case, like the rest of the wire format.
             .ConfigureJson(json => json.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower)
             .ConfigureHttp(builder.Configuration.GetSection("ModelServingHttp"))
@@ -28,13 +63,9 @@ public static class ModelServer
             .AddOnnxRuntime()
             .AddModelRuntime<DriverEtaModel, EtaFeatures, EtaPrediction>("driver-eta-linear")
             .AddModelRuntime<LogisticRegressionModel, Dictionary<string, double>, Score>("logistic-regression");
-
-        builder.Services.AddHealthChecks().AddModelServingChecks();
-        builder.Services.AddOpenApi();
-        return builder;
     }
 
-    /// <summary>Maps <c>/infer</c>, <c>/models</c>, <c>/health/ready</c>, <c>/health/live</c> and <c>/openapi/v1.json</c>.</summary>
+    /// <summary>Maps <c>/infer</c>, <c>/models</c>, <c>/health/ready</c>, <c>/health/live</c>, <c>/metrics</c> and <c>/openapi/v1.json</c>.</summary>
     /// <param name="app">The app.</param>
     /// <returns>The app.</returns>
     public static WebApplication MapModelServer(this WebApplication app)
@@ -44,6 +75,7 @@ public static class ModelServer
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ModelServingHealthChecks.ReadyTag) });
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ModelServingHealthChecks.LiveTag) });
         app.MapOpenApi();
+        app.MapPrometheusScrapingEndpoint();
 
         var storeRoot = Path.GetFullPath(Path.Combine(app.Environment.ContentRootPath, app.Services.GetRequiredService<IOptions<ModelServingOptions>>().Value.StoreRoot));
         app.Lifetime.ApplicationStarted.Register(() =>

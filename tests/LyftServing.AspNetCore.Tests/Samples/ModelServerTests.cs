@@ -1,14 +1,14 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using LyftServing.Server;
+using LyftServing.Tests.Shared;
 using Microsoft.AspNetCore.TestHost;
 
 namespace LyftServing.AspNetCore.Tests.Samples;
 
 /// <summary>
 /// The sample model server (samples/LyftServing.Server), composed as its Program composes it
-/// (<see cref="ModelServer"/>, its appsettings.json), in memory, with its bundled store or a copy of it.
+/// (<see cref="LyftServing.Server.ModelServer"/>, its appsettings.json), in memory, with its bundled store or a copy of it.
 /// </summary>
 public class ModelServerTests
 {
@@ -59,7 +59,7 @@ public class ModelServerTests
         var store = Directory.CreateTempSubdirectory("lyftserving-sample-store-").FullName;
         try
         {
-            CopyDirectory(Path.Combine(FindRepositoryRoot(), "samples", "models"), store);
+            CopyDirectory(Path.Combine(RepositoryRoot.FullPath, "samples", "models"), store);
             await using var app = await StartAsync($"--ModelServing:StoreRoot={store}", "--ModelServing:PollInterval=00:00:00.050");
             using var client = app.GetTestClient();
 
@@ -89,6 +89,24 @@ public class ModelServerTests
         }
     }
 
+    [Fact]
+    public async Task AddModelServer_MetricsScraped_ShowsLyftServingInstruments()
+    {
+        await using var app = await StartAsync();
+        using var client = app.GetTestClient();
+        using var answer = await client.PostAsync("/infer", Json(ReadmeRequest));
+
+        using var response = await client.GetAsync("/metrics");
+        var metrics = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("lyftserving_inference_duration_seconds_count{", metrics, StringComparison.Ordinal);
+        Assert.Contains("lyftserving_model_name=\"driver_eta\"", metrics, StringComparison.Ordinal);
+        Assert.Contains("lyftserving_model_load_duration_seconds_count{", metrics, StringComparison.Ordinal);
+        Assert.Contains("lyftserving_self_test_runs_total{", metrics, StringComparison.Ordinal);
+    }
+
     /// <summary>Starts the server as Program does (content root: the sample's folder), on the test server.</summary>
     [Theory]
     [InlineData("""{"features": [1.28, 0.76, 1.02, 0.33, 0.40, -0.72, 0.01, 0.73]}""", "$.features.features", "has rank 1")]
@@ -112,34 +130,9 @@ public class ModelServerTests
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
     }
 
-    private static async Task<WebApplication> StartAsync(params string[] args)
-    {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
-        {
-            Args = args,
-            ContentRootPath = Path.Combine(FindRepositoryRoot(), "samples", "LyftServing.Server"),
-        });
-        builder.WebHost.UseTestServer();
-        builder.Logging.ClearProviders();
-        builder.AddModelServer();
-        var app = builder.Build();
-        app.MapModelServer();
-        await app.StartAsync();
-        return app;
-    }
+    private static Task<WebApplication> StartAsync(params string[] args) => SampleServerApp.StartAsync(args);
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
-
-    private static string FindRepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "LyftServing.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("LyftServing.sln not found above " + AppContext.BaseDirectory);
-    }
 
     private static void CopyDirectory(string from, string to)
     {
