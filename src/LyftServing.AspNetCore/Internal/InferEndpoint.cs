@@ -320,8 +320,9 @@ internal sealed class InferEndpoint
         if (exception is ModelFeaturesException features)
         {
             // Binding and tensor checks name paths in the request already (the client was given the
-            // features' path); model code's own errors name paths in the features, shown as written.
-            return RejectAsync(context, kind, features.Message, modelId, version, InRequest(features.Path));
+            // features' path); model code names them from the features' root.
+            var inRequest = features.WithPathRoot(FeaturesPath);
+            return RejectAsync(context, kind, inRequest.Message, modelId, version, inRequest.Path);
         }
 
         // An overloaded model says when to retry (its Limits:RetryAfter); otherwise the HTTP option.
@@ -387,12 +388,6 @@ internal sealed class InferEndpoint
         Log.RequestRejected(_logger, kind.Status, kind.Type, detail);
         return ProblemWriter.WriteAsync(context, kind, detail, modelId, version, path);
     }
-
-    /// <summary>A features path in the request: model code names paths from the features' root (<c>$.mode</c>).</summary>
-    private static string? InRequest(string? path) =>
-        path is null || path == FeaturesPath || path.StartsWith(FeaturesPath + ".", StringComparison.Ordinal) || path.StartsWith(FeaturesPath + "[", StringComparison.Ordinal)
-            ? path
-            : path.StartsWith('$') ? FeaturesPath + path[1..] : path;
 
     private static string TimeoutDetail(string? modelId) =>
         modelId is null

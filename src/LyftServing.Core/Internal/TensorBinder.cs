@@ -25,7 +25,7 @@ internal static class TensorBinder
             if (IndexOf(inputs, name) < 0)
             {
                 var path = TensorElements.MemberPath(source, name);
-                throw new ModelFeaturesException(modelName, path, $"{context}'{path}' is not an input of model '{modelName}'; its inputs are: {signature.DescribeInputs()}.");
+                throw Error(source, modelName, path, $"{context}'{path}' is not an input of model '{modelName}'; its inputs are: {signature.DescribeInputs()}.");
             }
         }
 
@@ -39,7 +39,7 @@ internal static class TensorBinder
                 if (index < 0)
                 {
                     var path = TensorElements.MemberPath(source, spec.Name);
-                    throw new ModelFeaturesException(
+                    throw Error(source, 
                         modelName,
                         path,
                         $"{context}'{path}' is missing: model '{modelName}' needs the input '{spec.Name}' ({spec}); its inputs are: {signature.DescribeInputs()}.");
@@ -148,6 +148,10 @@ internal static class TensorBinder
         }
     }
 
+    /// <summary>An error whose paths start where the features were read from.</summary>
+    private static ModelFeaturesException Error(string source, string modelName, string path, string message) =>
+        new(modelName, path, message, problem: null, source, innerException: null);
+
     private static int IndexOf(IReadOnlyList<TensorSpec> specs, string name)
     {
         for (var i = 0; i < specs.Count; i++)
@@ -167,7 +171,7 @@ internal static class TensorBinder
         if (spec.HasBatchDimension && shape.Length > 0 && shape[0] == 0)
         {
             var path = TensorElements.MemberPath(source, spec.Name);
-            throw new ModelFeaturesException(
+            throw Error(source, 
                 modelName,
                 path,
                 $"{context}'{path}' has no rows (shape {TensorElements.FormatShape(shape)}): send at least one row to input '{spec.Name}' ({spec}), such as [[…]].");
@@ -177,7 +181,7 @@ internal static class TensorBinder
         {
             var path = TensorElements.MemberPath(source, spec.Name);
             var hint = shape.Length + 1 == spec.Rank && spec.HasBatchDimension ? " For a single row, wrap it in one more array: [[…]]." : string.Empty;
-            throw new ModelFeaturesException(
+            throw Error(source, 
                 modelName,
                 path,
                 $"{context}'{path}' has rank {shape.Length} (shape {TensorElements.FormatShape(shape)}), but input '{spec.Name}' ({spec}) has rank {spec.Rank}.{hint}");
@@ -189,7 +193,7 @@ internal static class TensorBinder
             if (expected >= 0 && shape[d] != expected)
             {
                 var path = TensorElements.MemberPath(source, spec.Name);
-                throw new ModelFeaturesException(
+                throw Error(source, 
                     modelName,
                     path,
                     $"{context}'{path}' has shape {TensorElements.FormatShape(shape)}, but input '{spec.Name}' ({spec}) needs size {expected} in dimension {d}.");
@@ -218,7 +222,7 @@ internal static class TensorBinder
                         {
                             var first = TensorElements.MemberPath(source, inputs[i].Name);
                             var second = TensorElements.MemberPath(source, inputs[j].Name);
-                            throw new ModelFeaturesException(
+                            throw Error(source, 
                                 modelName,
                                 second,
                                 string.Create(CultureInfo.InvariantCulture, $"{context}'{second}' has size {bound.ShapeArray(j)[e]} in dimension {e} ('{symbol}'), but '{first}' has {bound.ShapeArray(i)[d]} in dimension {d}; inputs that share the dimension '{symbol}' must agree."));
@@ -256,7 +260,7 @@ internal static class TensorBinder
         {
             var path = TensorElements.MemberPath(source, spec.Name);
             var got = TensorElements.IsNumber(tensor.ElementType) ? "numbers" : TensorElements.Kind(tensor.ElementType);
-            throw new ModelFeaturesException(modelName, path, $"{context}'{path}' must hold {TensorElements.Kind(target)} for input '{spec.Name}' ({spec}), not {got}.");
+            throw Error(source, modelName, path, $"{context}'{path}' must hold {TensorElements.Kind(target)} for input '{spec.Name}' ({spec}), not {got}.");
         }
 
         var length = tensor.Length;
@@ -358,7 +362,7 @@ internal static class TensorBinder
                 if (number != Math.Floor(number) || number < -9.2233720368547758E18 || number >= 9.2233720368547758E18)
                 {
                     var path = TensorElements.ElementPath(TensorElements.MemberPath(source, spec.Name), tensor.ShapeArray, index);
-                    throw new ModelFeaturesException(
+                    throw Error(source, 
                         modelName,
                         path,
                         string.Create(CultureInfo.InvariantCulture, $"{context}'{path}' is {number:R}, but input '{spec.Name}' ({spec}) takes integers{(number == Math.Floor(number) ? $" from {min} to {max}" : string.Empty)}."));
@@ -371,7 +375,7 @@ internal static class TensorBinder
         if (value < min || value > max)
         {
             var path = TensorElements.ElementPath(TensorElements.MemberPath(source, spec.Name), tensor.ShapeArray, index);
-            throw new ModelFeaturesException(
+            throw Error(source, 
                 modelName,
                 path,
                 string.Create(CultureInfo.InvariantCulture, $"{context}'{path}' is {value}, which is out of range for input '{spec.Name}' ({spec}): it takes integers from {min} to {max}."));
@@ -391,7 +395,7 @@ internal static class TensorBinder
             if (!columns.Contains(features.NameAt(i), StringComparer.Ordinal))
             {
                 var path = TensorElements.MemberPath(source, features.NameAt(i));
-                throw new ModelFeaturesException(
+                throw Error(source, 
                     modelName,
                     path,
                     $"{context}'{path}' is not a feature of model '{modelName}'; its features are: {expected} (or send rows as {{\"{spec.Name}\": [[…]]}}).");
@@ -401,7 +405,7 @@ internal static class TensorBinder
         var missing = columns.Where(c => features.IndexOf(c) < 0).ToArray();
         if (missing.Length > 0)
         {
-            throw new ModelFeaturesException(
+            throw Error(source, 
                 modelName,
                 source,
                 $"{context}'{source}' lacks the feature{(missing.Length == 1 ? string.Empty : "s")} {string.Join(", ", missing)} of model '{modelName}'; its features are: {expected}.");
@@ -421,7 +425,7 @@ internal static class TensorBinder
             if (tensor.Rank != 0 || !TensorElements.IsNumber(tensor.ElementType))
             {
                 var path = TensorElements.MemberPath(source, columns[c]);
-                throw new ModelFeaturesException(modelName, path, $"{context}'{path}' must be a single number, not {(tensor.Rank != 0 ? "an array" : TensorElements.Kind(tensor.ElementType))}.");
+                throw Error(source, modelName, path, $"{context}'{path}' must be a single number, not {(tensor.Rank != 0 ? "an array" : TensorElements.Kind(tensor.ElementType))}.");
             }
 
             values[c] = tensor.Values switch

@@ -14,7 +14,7 @@ internal static class JsonFeatureBinder
     {
         if (features.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
         {
-            throw new ModelFeaturesException(modelName, featuresPath, $"Model '{modelName}' needs features ({Describe(typeInfo)}) at '{featuresPath}', not null.");
+            throw Error(modelName, featuresPath, featuresPath, $"Model '{modelName}' needs features ({Describe(typeInfo)}) at '{featuresPath}', not null.");
         }
 
         if (typeof(T) == typeof(Tensors))
@@ -31,16 +31,16 @@ internal static class JsonFeatureBinder
         catch (JsonException ex)
         {
             var path = ex.Path ?? "$";
-            throw new ModelFeaturesException(modelName, Rebase(featuresPath, path), Explain(modelName, ex, path, featuresPath, typeInfo), ex);
+            throw Error(modelName, featuresPath, Rebase(featuresPath, path), Explain(modelName, ex, path, featuresPath, typeInfo), ex);
         }
         catch (Exception ex) when (ex is InvalidOperationException or NotSupportedException or FormatException or OverflowException or ArgumentException)
         {
             // Thrown by a converter or a constructor of the features type on a bad value.
-            throw new ModelFeaturesException(modelName, featuresPath, $"The features at '{featuresPath}' do not fit model '{modelName}': {ex.Message}", ex);
+            throw Error(modelName, featuresPath, featuresPath, $"The features at '{featuresPath}' do not fit model '{modelName}': {ex.Message}", ex);
         }
 
         return value is null
-            ? throw new ModelFeaturesException(modelName, featuresPath, $"Model '{modelName}' needs features ({Describe(typeInfo)}) at '{featuresPath}', not null.")
+            ? throw Error(modelName, featuresPath, featuresPath, $"Model '{modelName}' needs features ({Describe(typeInfo)}) at '{featuresPath}', not null.")
             : value;
     }
 
@@ -53,9 +53,13 @@ internal static class JsonFeatureBinder
         }
         catch (TensorJsonException ex)
         {
-            throw new ModelFeaturesException(modelName, ex.Path!, ex.Message, ex);
+            throw Error(modelName, featuresPath, ex.Path!, ex.Message, ex);
         }
     }
+
+    /// <summary>An error whose paths start at <paramref name="featuresPath"/>.</summary>
+    private static ModelFeaturesException Error(string modelName, string featuresPath, string path, string message, Exception? innerException = null) =>
+        new(modelName, path, message, problem: null, featuresPath, innerException);
 
     /// <summary>A path relative to the features (<c>$.trip.stops[2]</c>), rooted at <paramref name="featuresPath"/>.</summary>
     private static string Rebase(string featuresPath, string path) => featuresPath == "$" ? path : featuresPath + path[1..];
