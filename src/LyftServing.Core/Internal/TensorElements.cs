@@ -3,38 +3,9 @@ using System.Text;
 
 namespace LyftServing.Internal;
 
-/// <summary>Element types: their .NET types, names and kinds for messages; shapes and JSON paths for messages.</summary>
+/// <summary>Element types' kinds for messages; shapes and JSON paths for messages (names and .NET types: <see cref="TensorElementTypes"/>).</summary>
 internal static class TensorElements
 {
-    public static TensorElementType? Of(Type type) =>
-        type == typeof(float) ? TensorElementType.Float32
-        : type == typeof(double) ? TensorElementType.Float64
-        : type == typeof(int) ? TensorElementType.Int32
-        : type == typeof(long) ? TensorElementType.Int64
-        : type == typeof(bool) ? TensorElementType.Bool
-        : type == typeof(string) ? TensorElementType.String
-        : null;
-
-    public static Type ClrType(TensorElementType type) => type switch
-    {
-        TensorElementType.Float32 => typeof(float),
-        TensorElementType.Float64 => typeof(double),
-        TensorElementType.Int32 => typeof(int),
-        TensorElementType.Int64 => typeof(long),
-        TensorElementType.Bool => typeof(bool),
-        _ => typeof(string),
-    };
-
-    public static string Name(TensorElementType type) => type switch
-    {
-        TensorElementType.Float32 => "float32",
-        TensorElementType.Float64 => "float64",
-        TensorElementType.Int32 => "int32",
-        TensorElementType.Int64 => "int64",
-        TensorElementType.Bool => "bool",
-        _ => "string",
-    };
-
     public static bool IsNumber(TensorElementType type) => type <= TensorElementType.Int64;
 
     /// <summary>What the values of a type are, for messages: "numbers", "integers", "true/false values", "strings".</summary>

@@ -1,5 +1,4 @@
 using System.Buffers;
-using LyftServing.Internal;
 
 namespace LyftServing;
 
@@ -122,7 +121,7 @@ public sealed class TensorInputs : IDisposable
     {
         var spec = Signature.Inputs[index];
         return new InvalidOperationException(
-            $"Input '{spec.Name}' holds {TensorElements.Name(spec.ElementType)} values; read them as {TensorElements.ClrType(spec.ElementType).Name}, not {requested.Name}.");
+            $"Input '{spec.Name}' holds {TensorElementTypes.Name(spec.ElementType)} values; read them as {TensorElementTypes.ClrType(spec.ElementType).Name}, not {requested.Name}.");
     }
 
     private readonly record struct Entry(Array Values, int Length, long[] Shape, bool Rented);

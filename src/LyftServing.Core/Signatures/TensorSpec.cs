@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
-using LyftServing.Internal;
 
 namespace LyftServing;
 
@@ -97,6 +96,6 @@ public sealed class TensorSpec
             dimensions[i] = Dimensions[i] >= 0 ? Dimensions[i].ToString(CultureInfo.InvariantCulture) : DimensionNames[i] ?? "?";
         }
 
-        return $"{TensorElements.Name(ElementType)}[{string.Join(",", dimensions)}]";
+        return $"{TensorElementTypes.Name(ElementType)}[{string.Join(",", dimensions)}]";
     }
 }

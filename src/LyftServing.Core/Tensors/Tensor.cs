@@ -58,7 +58,7 @@ public sealed class Tensor
     {
         ArgumentNullException.ThrowIfNull(values);
         ArgumentNullException.ThrowIfNull(shape);
-        var elementType = TensorElements.Of(typeof(T))
+        var elementType = TensorElementTypes.Of(typeof(T))
             ?? throw new ArgumentException($"Tensors of {typeof(T).Name} are not supported; use float, double, int, long, bool or string.", nameof(values));
         long count = 1;
         foreach (var dimension in shape)
@@ -86,13 +86,13 @@ public sealed class Tensor
     /// <exception cref="InvalidOperationException"><typeparamref name="T"/> is not the .NET type of <see cref="ElementType"/>.</exception>
     public ReadOnlySpan<T> GetValues<T>() =>
         Values as T[] ?? throw new InvalidOperationException(
-            $"The tensor holds {TensorElements.Name(ElementType)} values; read them with GetValues<{TensorElements.ClrType(ElementType).Name}>(), not GetValues<{typeof(T).Name}>().");
+            $"The tensor holds {TensorElementTypes.Name(ElementType)} values; read them with GetValues<{TensorElementTypes.ClrType(ElementType).Name}>(), not GetValues<{typeof(T).Name}>().");
 
     /// <summary>Describes the tensor's type and shape, such as <c>float32[1,8]</c>.</summary>
     /// <returns>The description.</returns>
-    public override string ToString() => TensorElements.Name(ElementType) + TensorElements.FormatShape(ShapeArray);
+    public override string ToString() => TensorElementTypes.Name(ElementType) + TensorElements.FormatShape(ShapeArray);
 
     /// <summary>Creates a tensor without checks, over arrays the caller no longer uses.</summary>
     internal static Tensor CreateUnchecked(Array values, long[] shape) =>
-        new(values, shape, TensorElements.Of(values.GetType().GetElementType()!)!.Value);
+        new(values, shape, TensorElementTypes.Of(values.GetType().GetElementType()!)!.Value);
 }

@@ -52,7 +52,7 @@ internal sealed class OnnxMapping<TFeatures, TOutput>(string modelName, InputMap
             var info = sessionOutputs.FirstOrDefault(o => o.Name == names[i])
                 ?? throw new InvalidOperationException(
                     $"The mapping of model '{model}' reads the output '{names[i]}', which the model does not have; its outputs are: {Describe(sessionOutputs)}.");
-            var elementType = output.ElementType ?? (info.ElementType == TensorElementType.String ? null : TensorElement.ClrType(info.ElementType));
+            var elementType = output.ElementType ?? (info.ElementType == TensorElementType.String ? null : TensorElementTypes.ClrType(info.ElementType));
             if (elementType is null)
             {
                 throw new InvalidOperationException(
@@ -68,9 +68,9 @@ internal sealed class OnnxMapping<TFeatures, TOutput>(string modelName, InputMap
 
     private static Slot PlanSlot(string model, string kind, TensorSpec info, Type mappedType, string call)
     {
-        if (TensorElement.ToKit(mappedType) != info.ElementType)
+        if (TensorElementTypes.Of(mappedType) != info.ElementType)
         {
-            var mapped = TensorElement.ToKit(mappedType) is { } type ? TensorElement.Name(type) : mappedType.Name;
+            var mapped = TensorElementTypes.Of(mappedType) is { } type ? TensorElementTypes.Name(type) : mappedType.Name;
             throw new InvalidOperationException(
                 $"{call}(\"{info.Name}\") of model '{model}' uses {mapped}, but {kind} '{info.Name}' is {info}; use {call[..call.IndexOf('<', StringComparison.Ordinal)]}<{ClrName(info.ElementType)}>.");
         }

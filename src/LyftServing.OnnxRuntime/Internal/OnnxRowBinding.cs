@@ -106,6 +106,6 @@ internal sealed class OnnxRowBinding
             rowLength *= spec.Dimensions[d];
         }
 
-        return new Slot(spec, TensorElement.ClrType(spec.ElementType), checked((int)rowLength));
+        return new Slot(spec, TensorElementTypes.ClrType(spec.ElementType), checked((int)rowLength));
     }
 }

@@ -3,7 +3,7 @@ using OrtElementType = Microsoft.ML.OnnxRuntime.Tensors.TensorElementType;
 
 namespace LyftServing.OnnxRuntime.Internal;
 
-/// <summary>ONNX element types and their counterparts in the runtime kit and in .NET.</summary>
+/// <summary>ONNX element types and their counterparts in the runtime kit.</summary>
 internal static class TensorElement
 {
     public static TensorElementType? ToKit(OrtElementType type) => type switch
@@ -15,34 +15,6 @@ internal static class TensorElement
         OrtElementType.Bool => TensorElementType.Bool,
         OrtElementType.String => TensorElementType.String,
         _ => null,
-    };
-
-    public static TensorElementType? ToKit(Type type) =>
-        type == typeof(float) ? TensorElementType.Float32
-        : type == typeof(double) ? TensorElementType.Float64
-        : type == typeof(int) ? TensorElementType.Int32
-        : type == typeof(long) ? TensorElementType.Int64
-        : type == typeof(bool) ? TensorElementType.Bool
-        : null;
-
-    /// <summary>The .NET type of a numeric or bool element type.</summary>
-    public static Type ClrType(TensorElementType type) => type switch
-    {
-        TensorElementType.Float32 => typeof(float),
-        TensorElementType.Float64 => typeof(double),
-        TensorElementType.Int32 => typeof(int),
-        TensorElementType.Int64 => typeof(long),
-        _ => typeof(bool),
-    };
-
-    public static string Name(TensorElementType type) => type switch
-    {
-        TensorElementType.Float32 => "float32",
-        TensorElementType.Float64 => "float64",
-        TensorElementType.Int32 => "int32",
-        TensorElementType.Int64 => "int64",
-        TensorElementType.Bool => "bool",
-        _ => "string",
     };
 
     /// <summary>Describes an input or output of a session that the kit cannot represent, such as <c>float16[N,8]</c> or <c>Sequence</c>.</summary>
