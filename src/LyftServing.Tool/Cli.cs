@@ -24,14 +24,14 @@ internal static class Cli
         model version as it finishes goes to standard error, the report to standard output.
 
         Models are served by the runtimes their model.json names: the ONNX runtime (onnx) and
-        every adapter next to this tool or named with --adapter, plus the registrations of any
+        every runtime package next to this tool or named with --runtime, plus the registrations of any
         --setup assembly (for models with C# code).
 
         Options:
           --setup <assembly.dll>    an assembly with an IModelServingSetup (a service's or its test
                                     project's build output): its registration is used too; repeatable
-          --adapter <assembly.dll>  an assembly whose public static Add*Runtime(s)(this IModelServingBuilder)
-                                    registers runtimes (an adapter, or a service's C# models); repeatable
+          --runtime <assembly.dll>  an assembly whose public static Add*Runtime(s)(this IModelServingBuilder)
+                                    registers runtimes (a runtime package, or a service's C# models); repeatable
           --junit <file>            also write the results as JUnit XML
           --trx <file>              also write the results as a TRX file (Azure DevOps, Visual Studio)
           --allow-no-self-tests     a version without self-test cases passes (default: it fails)
@@ -61,7 +61,7 @@ internal static class Cli
         Registrations registrations;
         try
         {
-            registrations = Registrations.Load(command.Adapters, command.Setups);
+            registrations = Registrations.Load(command.Runtimes, command.Setups);
         }
         catch (Exception ex) when (ex is FileNotFoundException or BadImageFormatException or InvalidOperationException or FileLoadException)
         {

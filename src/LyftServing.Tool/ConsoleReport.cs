@@ -36,7 +36,7 @@ internal static class ConsoleReport
         if (failures.Any(f => f.Message?.Contains("which is not registered", StringComparison.Ordinal) == true))
         {
             await output.WriteLineAsync().ConfigureAwait(false);
-            await output.WriteLineAsync("A runtime is missing: name the assembly that registers it with --adapter, or a setup with --setup.").ConfigureAwait(false);
+            await output.WriteLineAsync("A runtime is missing: name the assembly that registers it with --runtime, or a setup with --setup.").ConfigureAwait(false);
         }
 
         var models = cases.Select(c => c.ModelName).Distinct().Count();

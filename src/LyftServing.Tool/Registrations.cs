@@ -7,15 +7,15 @@ using Microsoft.Extensions.Hosting;
 namespace LyftServing.Tool;
 
 /// <summary>
-/// What the tool registers in its test host: every adapter's runtimes (a public static
+/// What the tool registers in its test host: every runtime package's runtimes (a public static
 /// <c>Add…Runtime(this IModelServingBuilder)</c> or <c>Add…Runtimes(…)</c> of a <c>LyftServing.*</c>
-/// assembly next to the tool or of an assembly named with <c>--adapter</c>, such as
+/// assembly next to the tool or of an assembly named with <c>--runtime</c>, such as
 /// <c>AddOnnxRuntime</c>), and the registration of every
 /// <see cref="IModelServingSetup"/> of the <c>--setup</c> assemblies.
 /// </summary>
 internal sealed class Registrations
 {
-    private static readonly HashSet<string> NotAdapters = new(StringComparer.OrdinalIgnoreCase)
+    private static readonly HashSet<string> NotRuntimePackages = new(StringComparer.OrdinalIgnoreCase)
     {
         "LyftServing.Core", "LyftServing.Testing", "LyftServing.AspNetCore", "lyftserving",
     };
@@ -35,13 +35,13 @@ internal sealed class Registrations
             .Concat(_setups.Select(s => $"{s.GetType().FullName} ({s.GetType().Assembly.GetName().Name})"))
             .DefaultIfEmpty("none");
 
-    public static Registrations Load(IEnumerable<string> adapterPaths, IEnumerable<string> setupPaths)
+    public static Registrations Load(IEnumerable<string> runtimePaths, IEnumerable<string> setupPaths)
     {
-        var adapters = Directory.EnumerateFiles(AppContext.BaseDirectory, "LyftServing.*.dll")
-            .Where(p => !NotAdapters.Contains(Path.GetFileNameWithoutExtension(p)))
+        var runtimePackages = Directory.EnumerateFiles(AppContext.BaseDirectory, "LyftServing.*.dll")
+            .Where(p => !NotRuntimePackages.Contains(Path.GetFileNameWithoutExtension(p)))
             .Select(p => AssemblyLoadContext.Default.LoadFromAssemblyName(AssemblyName.GetAssemblyName(p)))
-            .Concat(adapterPaths.Select(LoadPlugin));
-        var runtimes = adapters.SelectMany(RuntimeRegistrations).DistinctBy(m => (m.DeclaringType!.FullName, m.Name)).ToList();
+            .Concat(runtimePaths.Select(LoadPlugin));
+        var runtimes = runtimePackages.SelectMany(RuntimeRegistrations).DistinctBy(m => (m.DeclaringType!.FullName, m.Name)).ToList();
         var setups = setupPaths.Select(LoadPlugin).SelectMany(CreateSetups).ToList();
         return new Registrations(runtimes, setups);
     }
@@ -105,7 +105,7 @@ internal sealed class Registrations
     }
 
     /// <summary>
-    /// Loads a service's or adapter's assembly with its own dependencies (its .deps.json), sharing
+    /// Loads a service's or runtime package's assembly with its own dependencies (its .deps.json), sharing
     /// every assembly the tool has (LyftServing.Core, LyftServing.Testing, the frameworks), so
     /// its types are the tool's.
     /// </summary>

@@ -2,13 +2,13 @@ namespace LyftServing.Tool;
 
 /// <summary>The arguments of <c>lyftserving test</c>, with every path made absolute.</summary>
 /// <param name="Setups">The setup assemblies.</param>
-/// <param name="Adapters">The adapter assemblies.</param>
+/// <param name="Runtimes">The runtime assemblies.</param>
 /// <param name="JUnit">Where to write JUnit XML, or <see langword="null"/>.</param>
 /// <param name="Trx">Where to write a TRX file, or <see langword="null"/>.</param>
 /// <param name="AllowNoSelfTests">Whether versions without self-tests pass.</param>
 /// <param name="Store">The store's absolute path.</param>
 /// <param name="StoreAsGiven">The store as the command line names it, for the report.</param>
-internal sealed record TestCommand(string Store, string StoreAsGiven, IReadOnlyList<string> Setups, IReadOnlyList<string> Adapters, string? JUnit, string? Trx, bool AllowNoSelfTests)
+internal sealed record TestCommand(string Store, string StoreAsGiven, IReadOnlyList<string> Setups, IReadOnlyList<string> Runtimes, string? JUnit, string? Trx, bool AllowNoSelfTests)
 {
     public static bool TryParse(string[] args, out TestCommand command, out string problem)
     {
@@ -21,7 +21,7 @@ internal sealed record TestCommand(string Store, string StoreAsGiven, IReadOnlyL
 
         string? store = null, storeAsGiven = null, junit = null, trx = null;
         var setups = new List<string>();
-        var adapters = new List<string>();
+        var runtimePackages = new List<string>();
         var allowNoSelfTests = false;
         for (var i = 1; i < args.Length; i++)
         {
@@ -34,7 +34,7 @@ internal sealed record TestCommand(string Store, string StoreAsGiven, IReadOnlyL
 
             if (arg.StartsWith('-'))
             {
-                if (arg is not ("--setup" or "--adapter" or "--junit" or "--trx"))
+                if (arg is not ("--setup" or "--runtime" or "--junit" or "--trx"))
                 {
                     problem = $"unknown option '{arg}'.";
                     return false;
@@ -50,7 +50,7 @@ internal sealed record TestCommand(string Store, string StoreAsGiven, IReadOnlyL
                 switch (arg)
                 {
                     case "--setup": setups.Add(value); break;
-                    case "--adapter": adapters.Add(value); break;
+                    case "--runtime": runtimePackages.Add(value); break;
                     case "--junit": junit = value; break;
                     default: trx = value; break;
                 }
@@ -74,7 +74,7 @@ internal sealed record TestCommand(string Store, string StoreAsGiven, IReadOnlyL
             return false;
         }
 
-        command = new TestCommand(store, storeAsGiven!, setups, adapters, junit, trx, allowNoSelfTests);
+        command = new TestCommand(store, storeAsGiven!, setups, runtimePackages, junit, trx, allowNoSelfTests);
         problem = "";
         return true;
     }

@@ -2,19 +2,33 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using LyftServing;
 using LyftServing.Server.Models;
+using Microsoft.ML.OnnxRuntime;
 
-// One process, two endpoints, the same model (driver_eta version 2 of the bundled store):
-//   POST /infer  LyftServing's adapter (MapModelServing) through the model host;
-//   POST /bare   a hand-written minimal API endpoint that binds the same request, calls a
-//                DriverEtaModel instance directly and writes the same answer.
-// run.sh drives both with wrk.
+// One process, the same models behind each pair of endpoints (run.sh drives them with wrk):
+//   POST /infer        LyftServing's HTTP endpoint (MapModelServing) through the model host:
+//                      driver_eta (C# model code, version 2 of samples/models) and the zero-code
+//                      onnx runtime for tabular_mlp and bench_mlp (tests/assets/models);
+//   POST /bare         a hand-written minimal API endpoint that binds the same request, calls a
+//                      DriverEtaModel instance directly and writes the same answer;
+//   POST /handwritten  the leanest hand-written ONNX endpoint a new user would write for the same
+//                      ONNX files: parses the body with JsonDocument, fills a float[], runs ONNX
+//                      Runtime through OrtValue and writes the answer with Utf8JsonWriter.
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
-var store = Path.GetFullPath(builder.Configuration["StoreRoot"] ?? Path.Combine(AppContext.BaseDirectory, "../../../../../samples/models"));
+var repo = Path.GetFullPath(builder.Configuration["RepoRoot"] ?? Path.Combine(AppContext.BaseDirectory, "../../../../.."));
+var store = Path.Combine(repo, "samples/models");
+var onnxStore = Path.Combine(repo, "tests/assets/models");
+string[] onnxModels = ["tabular_mlp", "bench_mlp"];
 
-builder.Services.AddModelServing()
+builder.Configuration.AddInMemoryCollection(onnxModels.SelectMany(m => new KeyValuePair<string, string?>[]
+{
+    new($"ModelServing:Models:{m}:Runtime", "onnx"),
+    new($"ModelServing:Models:{m}:Store", onnxStore),
+}));
+builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing"))
     .ConfigureJson(json => json.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower)
-    .AddModel<DriverEtaModel, EtaFeatures, EtaPrediction>("driver_eta", m => m.FromStore(store).PinVersion("2"));
+    .AddModel<DriverEtaModel, EtaFeatures, EtaPrediction>("driver_eta", m => m.FromStore(store).PinVersion("2"))
+    .AddOnnxRuntime();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
 
 var app = builder.Build();
@@ -22,11 +36,89 @@ var app = builder.Build();
 var bare = new DriverEtaModel();
 await bare.LoadAsync(await new FileSystemModelStore(store).GetArtifactAsync("driver_eta", "2", CancellationToken.None), CancellationToken.None);
 
+// The same session options as the onnx runtime's defaults: one intra-op and one inter-op thread.
+var sessions = onnxModels.ToDictionary(m => m, m => new HandwrittenOnnx(Path.Combine(onnxStore, m, "1", "model.onnx")));
+
 app.MapModelServing();
 app.MapPost("/bare", (BareRequest request) => new BareResponse(request.ModelId, "2", bare.Predict(request.Features)));
+app.MapPost("/handwritten", async (HttpContext context) =>
+{
+    using var document = await JsonDocument.ParseAsync(context.Request.Body);
+    var root = document.RootElement;
+    var modelId = root.GetProperty("model_id").GetString()!;
+    var model = sessions[modelId];
+    var rows = root.GetProperty("features").GetProperty(model.InputName);
+    var rowCount = rows.GetArrayLength();
+    var input = new float[rowCount * model.Width];
+    var i = 0;
+    foreach (var row in rows.EnumerateArray())
+    {
+        foreach (var value in row.EnumerateArray())
+        {
+            input[i++] = value.GetSingle();
+        }
+    }
+
+    using var inputValue = OrtValue.CreateTensorValueFromMemory(input, [rowCount, model.Width]);
+    using var outputs = model.Session.Run(model.RunOptions, model.InputNames, [inputValue], model.OutputNames);
+    var output = outputs[0];
+    var outputWidth = (int)output.GetTensorTypeAndShape().Shape[1];
+    var scores = output.GetTensorDataAsSpan<float>();
+
+    context.Response.ContentType = "application/json; charset=utf-8";
+    using (var writer = new Utf8JsonWriter(context.Response.BodyWriter))
+    {
+        writer.WriteStartObject();
+        writer.WriteString("model_id", modelId);
+        writer.WriteString("model_version", "1");
+        writer.WriteStartObject("output");
+        writer.WriteStartArray(model.OutputNames[0]);
+        for (var r = 0; r < rowCount; r++)
+        {
+            writer.WriteStartArray();
+            foreach (var score in scores.Slice(r * outputWidth, outputWidth))
+            {
+                writer.WriteNumberValue(score);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    await context.Response.BodyWriter.FlushAsync();
+});
 
 app.Run();
 
 internal sealed record BareRequest(string ModelId, [property: JsonPropertyName("model_version")] string? ModelVersion, EtaFeatures Features);
 
 internal sealed record BareResponse(string ModelId, string ModelVersion, EtaPrediction Output);
+
+internal sealed class HandwrittenOnnx
+{
+    public HandwrittenOnnx(string path)
+    {
+        using var options = new Microsoft.ML.OnnxRuntime.SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
+        Session = new InferenceSession(path, options);
+        InputName = Session.InputNames[0];
+        InputNames = [InputName];
+        OutputNames = [Session.OutputNames[0]];
+        Width = Session.InputMetadata[InputName].Dimensions[1];
+    }
+
+    public InferenceSession Session { get; }
+
+    public RunOptions RunOptions { get; } = new();
+
+    public string InputName { get; }
+
+    public string[] InputNames { get; }
+
+    public string[] OutputNames { get; }
+
+    public int Width { get; }
+}

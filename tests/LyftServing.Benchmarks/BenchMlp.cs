@@ -7,7 +7,7 @@ namespace LyftServing.Benchmarks;
 /// <summary>Features of the benchmark MLPs: <c>bench_mlp</c> (64 floats → 1) and <c>wide_mlp</c> (256 floats → 1).</summary>
 public sealed record MlpFeatures(float[] Values);
 
-/// <summary>Hosts an ONNX MLP (<c>bench_mlp</c> by default) from a temporary store, typed through the ONNX adapter.</summary>
+/// <summary>Hosts an ONNX MLP (<c>bench_mlp</c> by default) from a temporary store, typed through the onnx runtime.</summary>
 public sealed class BenchMlp : IAsyncDisposable
 {
     private readonly string _store;

@@ -41,7 +41,7 @@ public class TypedPathBenchmarks
         var outputName = Model == "bench_mlp" ? "output" : "score";
 
         // A store with only the ONNX file: the bundled testdata.json is in the onnx runtime's
-        // (OnnxTensors) format, which does not bind to this typed model's features.
+        // (Tensors) format, which does not bind to this typed model's features.
         _store = Directory.CreateTempSubdirectory("lyftserving-bench-").FullName;
         Directory.CreateDirectory(Path.Combine(_store, Model, "1"));
         File.Copy(
@@ -74,7 +74,7 @@ public class TypedPathBenchmarks
         _binding.BindInput("features", _inputValue);
         _binding.BindOutput(outputName, _outputValue);
         _runOptions = new RunOptions();
-        if (Math.Abs(RawIoBinding() - HostTyped()) > 1e-6 || Math.Abs(AdapterOnly() - HostTyped()) > 1e-6)
+        if (Math.Abs(RawIoBinding() - HostTyped()) > 1e-6 || Math.Abs(RuntimeOnly() - HostTyped()) > 1e-6)
         {
             throw new InvalidOperationException("The raw call and the host disagree.");
         }
@@ -107,9 +107,9 @@ public class TypedPathBenchmarks
         return pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
     }
 
-    /// <summary>The adapter alone, without the host: splits the host's overhead from the adapter's.</summary>
-    [Benchmark(Description = "adapter Predict (no host)")]
-    public float AdapterOnly() => _model.Predict(_features);
+    /// <summary>The runtime alone, without the host: splits the host's overhead from the runtime's.</summary>
+    [Benchmark(Description = "runtime Predict (no host)")]
+    public float RuntimeOnly() => _model.Predict(_features);
 
     /// <summary>Finds the session of the primary version inside the host (setup only, by reflection on Core's internals).</summary>
     private InferenceSession LoadedSession(object client)

@@ -54,7 +54,7 @@ public partial class CliTests
         Assert.Equal(Cli.Failed, exit);
         Assert.Contains("PASS  tabular_mlp v1  5 cases", output, StringComparison.Ordinal);
         Assert.Contains("its model.json names the runtime 'driver-eta-linear', which is not registered", output, StringComparison.Ordinal);
-        Assert.Contains("A runtime is missing: name the assembly that registers it with --adapter, or a setup with --setup.", output, StringComparison.Ordinal);
+        Assert.Contains("A runtime is missing: name the assembly that registers it with --runtime, or a setup with --setup.", output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes two small ONNX models for the adapter's element-type and shape tests, with no
+"""Writes two small ONNX models for the onnx runtime's element-type and shape tests, with no
 dependency (a minimal protobuf writer; the onnx package is not needed):
 
     models/all_types/1/model.onnx    Identity of one input of each supported element type:

@@ -48,22 +48,22 @@ public sealed class DriverEtaModel : IModel<EtaFeatures, EtaPrediction>, IModelM
         // Range checks the JSON types cannot express: answered as 400 naming the field.
         if (features.DistanceKm < 0)
         {
-            throw new ModelFeaturesException(_modelName, "$.distance_km", "'$.distance_km' must be 0 or more.");
+            throw ModelFeaturesException.AtPath(_modelName, "$.distance_km", "must be 0 or more.");
         }
 
         if (features.Stops < 0)
         {
-            throw new ModelFeaturesException(_modelName, "$.stops", "'$.stops' must be 0 or more.");
+            throw ModelFeaturesException.AtPath(_modelName, "$.stops", "must be 0 or more.");
         }
 
         if (features.HourOfDay is < 0 or > 23)
         {
-            throw new ModelFeaturesException(_modelName, "$.hour_of_day", "'$.hour_of_day' must be an integer from 0 to 23.");
+            throw ModelFeaturesException.AtPath(_modelName, "$.hour_of_day", "must be an integer from 0 to 23.");
         }
 
         if (features.TrafficIndex is < 0 or > 1)
         {
-            throw new ModelFeaturesException(_modelName, "$.traffic_index", "'$.traffic_index' must be a number from 0 to 1.");
+            throw ModelFeaturesException.AtPath(_modelName, "$.traffic_index", "must be a number from 0 to 1.");
         }
 
         var w = _weights;

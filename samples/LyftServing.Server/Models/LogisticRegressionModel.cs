@@ -48,7 +48,7 @@ public sealed class LogisticRegressionModel : IModel<Dictionary<string, double>,
         {
             if (!features.TryGetValue(name, out var value))
             {
-                throw new ModelFeaturesException(_modelName, "$", $"'$' is missing the feature '{name}'; required: {string.Join(", ", _weights.Select(w => w.Key))}.");
+                throw ModelFeaturesException.AtPath(_modelName, "$", $"is missing the feature '{name}'; required: {string.Join(", ", _weights.Select(w => w.Key))}.");
             }
 
             z += weight * value;
@@ -57,7 +57,7 @@ public sealed class LogisticRegressionModel : IModel<Dictionary<string, double>,
         if (features.Count != _weights.Length)
         {
             var unknown = features.Keys.First(k => !_weights.Any(w => w.Key == k));
-            throw new ModelFeaturesException(_modelName, "$." + unknown, $"'$.{unknown}' is not a feature of model '{_modelName}'; expected only: {string.Join(", ", _weights.Select(w => w.Key))}.");
+            throw ModelFeaturesException.AtPath(_modelName, "$." + unknown, $"is not a feature of model '{_modelName}'; expected only: {string.Join(", ", _weights.Select(w => w.Key))}.");
         }
 
         var probability = Math.Round(1 / (1 + Math.Exp(-z)), 6);

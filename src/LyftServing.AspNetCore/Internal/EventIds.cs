@@ -1,6 +1,6 @@
 namespace LyftServing.AspNetCore.Internal;
 
-/// <summary>The stable event ids of the HTTP adapter's log events (101 and up, apart from Core's); never renumber, only add.</summary>
+/// <summary>The stable event ids of the HTTP endpoints' log events (101 and up, apart from Core's); never renumber, only add.</summary>
 internal static class EventIds
 {
     public const int RequestRejected = 101;

@@ -21,6 +21,9 @@ internal sealed class InferEndpoint
     private const string ExampleRequest = "{\"model_id\": \"driver_eta\", \"features\": {...}}";
     private const int MaxEchoedLength = 64;
 
+    /// <summary>Where the features are in a request: the root of every path in a features error.</summary>
+    private const string FeaturesPath = "$.features";
+
     private static readonly JsonWriterOptions ResponseWriterOptions = new()
     {
         Encoder = ProblemWriter.WriterOptions.Encoder,
@@ -244,22 +247,10 @@ internal sealed class InferEndpoint
                 return;
             }
 
-            if (FindOutOfRangeNumber(features) is { } outOfRange)
-            {
-                await RejectAsync(
-                    context,
-                    Problems.InvalidFeatures,
-                    $"'{outOfRange}' is out of range: numbers must fit a 64-bit floating-point number (at most about 1.8e308 in size).",
-                    modelId,
-                    version,
-                    outOfRange).ConfigureAwait(false);
-                return;
-            }
-
             JsonPrediction prediction;
             try
             {
-                var pending = client.PredictAsync(features, version, context.RequestAborted);
+                var pending = client.PredictAsync(features, version, FeaturesPath, context.RequestAborted);
                 prediction = pending.IsCompletedSuccessfully ? pending.Result : await pending.ConfigureAwait(false);
             }
             catch (Exception ex)
@@ -335,11 +326,10 @@ internal sealed class InferEndpoint
 
         if (exception is ModelFeaturesException features)
         {
-            // The binder's paths are relative to the features; the caller's are relative to the
-            // request. Every path in the message is quoted and starts with '$.
-            var path = features.Path is { Length: > 0 } p && p[0] == '$' ? "$.features" + p[1..] : features.Path;
-            var detail = features.Message.Replace("'$", "'$.features", StringComparison.Ordinal);
-            return RejectAsync(context, kind, detail, modelId, version, path);
+            // Binding and tensor checks name paths in the request already (the client was given the
+            // features' path); model code names them from the features' root.
+            var inRequest = features.WithPathRoot(FeaturesPath);
+            return RejectAsync(context, kind, inRequest.Message, modelId, version, inRequest.Path);
         }
 
         // An overloaded model says when to retry (its Limits:RetryAfter); otherwise the HTTP option.
@@ -383,18 +373,21 @@ internal sealed class InferEndpoint
 
     private Task RejectInvalidJsonAsync(HttpContext context, ReadOnlySequence<byte> body, JsonException exception)
     {
-        if (ExceedsDepth(body, _maxDepth))
+        var (path, tooDeep, namedNumber) = JsonErrorLocator.Locate(body, _maxDepth);
+        if (tooDeep)
         {
             return RejectAsync(
                 context,
                 Problems.JsonTooDeep,
-                $"The request body nests JSON objects and arrays deeper than {_maxDepth} levels (the request object counts as one): flatten the features.");
+                $"The request body nests JSON objects and arrays deeper than {_maxDepth} levels (the request object counts as one) at '{path}': flatten the features.",
+                path: path);
         }
 
         var where = exception.LineNumber is { } line && exception.BytePositionInLine is { } position
-            ? $" at line {line + 1}, byte {position + 1}"
-            : "";
-        return RejectAsync(context, Problems.InvalidJson, $"The request body is not valid JSON: the first error is{where}. Send one UTF-8 JSON object such as {ExampleRequest}.");
+            ? $" at '{path}' (line {line + 1}, byte {position + 1})"
+            : $" at '{path}'";
+        var hint = namedNumber ? " NaN and Infinity are not JSON numbers: send finite numbers." : string.Empty;
+        return RejectAsync(context, Problems.InvalidJson, $"The request body is not valid JSON: the first error is{where}.{hint} Send one UTF-8 JSON object such as {ExampleRequest}.", path: path);
     }
 
     private Task RejectAsync(HttpContext context, ProblemKind kind, string detail, string? modelId = null, string? version = null, string? path = null)
@@ -454,71 +447,6 @@ internal sealed class InferEndpoint
                 return $"'model_version' must be a string (a version such as \"7\"), not {Describe(element.ValueKind)}; leave it out to call the primary version.";
         }
     }
-
-    /// <summary>Whether the body nests deeper than the limit before any syntax error (only run after a parse failed).</summary>
-    private static bool ExceedsDepth(ReadOnlySequence<byte> body, int maxDepth)
-    {
-        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = int.MaxValue });
-        try
-        {
-            while (reader.Read())
-            {
-                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && reader.CurrentDepth >= maxDepth)
-                {
-                    return true;
-                }
-            }
-        }
-        catch (JsonException)
-        {
-            // A syntax error comes first.
-        }
-
-        return false;
-    }
-
-    /// <summary>
-    /// Finds a number no binary floating-point type can hold, such as <c>1e400</c>: System.Text.Json
-    /// would bind it to a double as infinity instead of failing. Returns its path, or <see langword="null"/>.
-    /// </summary>
-    private static string? FindOutOfRangeNumber(JsonElement features)
-    {
-        switch (features.ValueKind)
-        {
-            case JsonValueKind.Number:
-                return features.TryGetDouble(out var value) && double.IsFinite(value) ? null : "$.features";
-            case JsonValueKind.Object:
-                foreach (var property in features.EnumerateObject())
-                {
-                    if (FindOutOfRangeNumber(property.Value) is { } inner)
-                    {
-                        return "$.features" + PathSegment(property.Name) + inner["$.features".Length..];
-                    }
-                }
-
-                return null;
-            case JsonValueKind.Array:
-                var index = 0;
-                foreach (var item in features.EnumerateArray())
-                {
-                    if (FindOutOfRangeNumber(item) is { } inner)
-                    {
-                        return $"$.features[{index}]{inner["$.features".Length..]}";
-                    }
-
-                    index++;
-                }
-
-                return null;
-            default:
-                return null;
-        }
-    }
-
-    private static string PathSegment(string name) =>
-        name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_')
-            ? "." + name
-            : $"['{Echo(name).Replace("'", "\\'", StringComparison.Ordinal)}']";
 
     private static bool IsValidUtf8(ReadOnlySequence<byte> body)
     {

@@ -4,7 +4,7 @@ namespace LyftServing;
 
 /// <summary>
 /// Calls a model with JSON features and returns its output as JSON: the untyped path used by the
-/// HTTP adapter and other transports.
+/// HTTP endpoint and other transports.
 /// </summary>
 /// <remarks>Thread-safe. Features are bound with the options configured through <c>ConfigureJson</c>.</remarks>
 public interface IJsonModelClient
@@ -18,13 +18,18 @@ public interface IJsonModelClient
     /// <remarks>Transports check the request's version with this before binding its features, so an unknown version is "not found" whatever the features are.</remarks>
     bool HasVersion(string version);
 
-    /// <summary>Binds <paramref name="features"/> to the model's features type and predicts.</summary>
+    /// <summary>
+    /// Binds <paramref name="features"/> to the model's features type and predicts; paths in errors
+    /// are rooted at <paramref name="featuresPath"/>, the features' path in the caller's document
+    /// (such as <c>$.features</c> for the HTTP endpoint), so they can be shown to the caller as they are.
+    /// </summary>
     /// <param name="features">The features as JSON.</param>
     /// <param name="version">A loaded version to call, or <see langword="null"/> for the primary version.</param>
+    /// <param name="featuresPath">The JSON path of <paramref name="features"/> in the caller's document; <c>$</c> (the default) when they are the whole document.</param>
     /// <param name="cancellationToken">Cancels the call while it waits.</param>
     /// <returns>The output and the version that produced it.</returns>
-    /// <exception cref="ModelFeaturesException">The features do not bind to the features type; the message names the JSON path.</exception>
+    /// <exception cref="ModelFeaturesException">The features do not bind to the features type, or do not fit the model; the message names the JSON path.</exception>
     /// <exception cref="ModelNotFoundException"><paramref name="version"/> is not a loaded version (checked before the features are bound).</exception>
     /// <exception cref="ModelNotReadyException">The model has no primary version.</exception>
-    ValueTask<JsonPrediction> PredictAsync(JsonElement features, string? version, CancellationToken cancellationToken = default);
+    ValueTask<JsonPrediction> PredictAsync(JsonElement features, string? version, string featuresPath = "$", CancellationToken cancellationToken = default);
 }

@@ -4,7 +4,7 @@ namespace LyftServing;
 
 /// <summary>
 /// Configures model serving; returned by <c>AddModelServing()</c>. Models, runtimes and features
-/// are added with extension methods (<c>AddModel</c>, <c>AddModelRuntime</c>, adapter packages'
+/// are added with extension methods (<c>AddModel</c>, <c>AddModelRuntime</c>, runtime packages'
 /// <c>AddOnnxRuntime</c> and so on).
 /// </summary>
 public interface IModelServingBuilder

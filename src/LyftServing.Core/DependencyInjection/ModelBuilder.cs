@@ -92,16 +92,4 @@ public sealed partial class ModelBuilder<TFeatures, TOutput>
         Services.Configure<ModelServingOptions>(o => configure(ModelServingOptionsSetup.GetOrAdd(o, name)));
         return this;
     }
-
-    /// <summary>Configures this model's settings of a type registered with <c>AddModelSettings</c> (named options, named after the model).</summary>
-    /// <typeparam name="TSettings">The settings type.</typeparam>
-    /// <param name="configure">Sets the settings.</param>
-    /// <returns>This builder.</returns>
-    public ModelBuilder<TFeatures, TOutput> ConfigureSettings<TSettings>(Action<TSettings> configure)
-        where TSettings : class
-    {
-        ArgumentNullException.ThrowIfNull(configure);
-        Services.Configure(Name, configure);
-        return this;
-    }
 }

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using LyftServing;
 using LyftServing.Internal;
-using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -26,79 +25,22 @@ public static partial class ModelServingBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ModelNames.ThrowIfInvalid(name);
+        return builder.AddModel(ModelRegistration<TFeatures, TOutput>.Of<TModel>(name, runtime: null), configure);
+    }
+
+    private static IModelServingBuilder AddModel<TFeatures, TOutput>(this IModelServingBuilder builder, ModelRegistration<TFeatures, TOutput> registration, Action<ModelBuilder<TFeatures, TOutput>>? configure)
+    {
         var services = builder.Services;
+        var name = registration.Name;
         if (services.Any(d => !d.IsKeyedService && d.ImplementationInstance is ModelRegistration r && r.Name == name))
         {
             throw new InvalidOperationException($"A model named '{name}' is already registered; model names must be unique.");
         }
 
-        services.AddSingleton<ModelRegistration>(ModelRegistration<TFeatures, TOutput>.Of<TModel>(name, runtime: null));
+        services.AddSingleton<ModelRegistration>(registration);
         services.Configure<ModelServingOptions>(o => ModelServingOptionsSetup.GetOrAdd(o, name));
         services.AddKeyedSingleton<IModelClient<TFeatures, TOutput>>(name, (sp, _) => sp.GetRequiredService<ModelRegistry>().GetClient<TFeatures, TOutput>(name));
         configure?.Invoke(new ModelBuilder<TFeatures, TOutput>(name, services));
-        return builder;
-    }
-
-    /// <summary>
-    /// Registers a model runtime: model code that serves any model whose configuration
-    /// (<c>ModelServing:Models:{name}:Runtime</c>) or <c>model.json</c> names
-    /// <paramref name="runtimeName"/>, with no C# model class of the user's. Adapter packages
-    /// call this (for example <c>AddOnnxRuntime()</c> registers <c>onnx</c>).
-    /// </summary>
-    /// <typeparam name="TModel">The model code of the runtime.</typeparam>
-    /// <typeparam name="TFeatures">The features type; bound from JSON for untyped callers.</typeparam>
-    /// <typeparam name="TOutput">The output type.</typeparam>
-    /// <param name="builder">The builder.</param>
-    /// <param name="runtimeName">The runtime name (<see cref="ModelNames.Pattern"/>).</param>
-    /// <returns>The builder.</returns>
-    /// <remarks>Registering the same runtime type under the same name again is a no-op.</remarks>
-    /// <exception cref="InvalidOperationException">Another runtime is registered under this name.</exception>
-    public static IModelServingBuilder AddModelRuntime<TModel, TFeatures, TOutput>(this IModelServingBuilder builder, string runtimeName)
-        where TModel : class, IModel<TFeatures, TOutput>
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ModelNames.ThrowIfInvalid(runtimeName);
-        var existing = builder.Services
-            .Where(d => !d.IsKeyedService)
-            .Select(d => d.ImplementationInstance)
-            .OfType<ModelRuntimeRegistration>()
-            .FirstOrDefault(r => r.Name == runtimeName);
-        if (existing is not null)
-        {
-            return existing.ModelType == typeof(TModel)
-                ? builder
-                : throw new InvalidOperationException($"A model runtime named '{runtimeName}' is already registered ({existing.ModelType}).");
-        }
-
-        builder.Services.AddSingleton(new ModelRuntimeRegistration(
-            runtimeName,
-            typeof(TModel),
-            modelName => ModelRegistration<TFeatures, TOutput>.Of<TModel>(modelName, runtimeName)));
-        return builder;
-    }
-
-    /// <summary>
-    /// Registers a per-model settings type, bound for each model from
-    /// <c>ModelServing:Models:{model}:{sectionName}</c> (unknown keys rejected) and read by model
-    /// code as named options: <c>IOptionsMonitor&lt;TSettings&gt;.Get(artifact.ModelName)</c>.
-    /// Configuration overrides what <c>ModelBuilder.ConfigureSettings</c> sets in code.
-    /// </summary>
-    /// <typeparam name="TSettings">The settings type.</typeparam>
-    /// <param name="builder">The builder.</param>
-    /// <param name="sectionName">The key of the settings under a model's configuration, such as <c>Onnx</c>.</param>
-    /// <returns>The builder.</returns>
-    public static IModelServingBuilder AddModelSettings<TSettings>(this IModelServingBuilder builder, string sectionName)
-        where TSettings : class
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentException.ThrowIfNullOrEmpty(sectionName);
-        var services = builder.Services;
-        if (!services.Any(d => !d.IsKeyedService && d.ImplementationInstance is ModelSettingsRegistration r && r.SectionName == sectionName && r.SettingsType == typeof(TSettings)))
-        {
-            services.AddSingleton(new ModelSettingsRegistration(sectionName, typeof(TSettings)));
-            services.AddSingleton<IPostConfigureOptions<TSettings>>(sp => new ModelSettingsSetup<TSettings>(sectionName, sp.GetServices<ModelServingConfiguration>()));
-        }
-
         return builder;
     }
 

@@ -53,7 +53,7 @@ internal sealed class ModelClient<TFeatures, TOutput>(
 
     public bool HasVersion(string version) => serving.Current.Find(version) is not null;
 
-    public async ValueTask<JsonPrediction> PredictAsync(JsonElement features, string? version, CancellationToken cancellationToken = default)
+    public async ValueTask<JsonPrediction> PredictAsync(JsonElement features, string? version, string featuresPath = "$", CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
 
@@ -63,7 +63,7 @@ internal sealed class ModelClient<TFeatures, TOutput>(
             throw new ModelNotFoundException(name, version);
         }
 
-        var call = new ModelCall<TFeatures>(JsonFeatureBinder.Bind(name, features, featuresInfo), version, Stopwatch.GetTimestamp());
+        var call = new ModelCall<TFeatures>(JsonFeatureBinder.Bind(name, features, featuresPath, featuresInfo), version, Stopwatch.GetTimestamp());
         var stage = serving.Current.Pipeline?.Head ?? predict;
         var prediction = await stage.InvokeAsync(call, cancellationToken).ConfigureAwait(false);
         return new JsonPrediction(name, prediction.Version, prediction.Output, outputInfo);

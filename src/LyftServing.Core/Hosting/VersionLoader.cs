@@ -58,6 +58,7 @@ internal sealed class VersionLoader<TFeatures, TOutput>(
                 r.LoadedAt = context.TimeProvider.GetUtcNow();
                 r.LoadDuration = elapsed;
                 r.Metadata = metadata;
+                r.Signature = (model as IModelSignatureSource)?.Signature;
                 r.InFlight = () => loaded.InFlight;
             });
             memory.Remember(version, artifact.ContentHash, replace: acceptChanged);

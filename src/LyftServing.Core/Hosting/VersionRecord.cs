@@ -23,6 +23,8 @@ internal sealed class VersionRecord(string version)
 
     public object? Metadata { get; set; }
 
+    public ModelSignature? Signature { get; set; }
+
     public ModelError? Error { get; set; }
 
     /// <summary>Gets or sets how to read the calls in flight on the loaded instance, once there is one.</summary>
@@ -38,6 +40,7 @@ internal sealed class VersionRecord(string version)
         ContentHash = ContentHash,
         SelfTests = SelfTests,
         Metadata = Metadata,
+        Signature = Signature,
         Error = Error,
         InFlight = InFlight?.Invoke() ?? 0,
     };

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace LyftServing.Internal;
@@ -11,14 +12,17 @@ internal sealed partial class ModelOptionsDataValidator : IValidateOptions<Model
 
 /// <summary>
 /// Checks what data annotations cannot: that the configuration section exists, every model and
-/// version name from every source (pins, shadows, sample rates), settings that contradict each
-/// other, and that every model has model code (a registration or a registered runtime). Errors name
-/// the configuration key path. Runs at start-up (<c>ValidateOnStart</c>) and on every change.
+/// version name from every source (pins, shadows, sample rates), options that contradict each
+/// other, that every model has model code (a registration or a registered runtime), and each
+/// model's settings: those it reads are valid, and no configuration sets settings it does not read.
+/// Errors name the configuration key path. Runs at start-up (<c>ValidateOnStart</c>) and on every change.
 /// </summary>
 internal sealed class ModelServingOptionsValidator(
     IEnumerable<ModelRegistration> registrations,
     IEnumerable<ModelRuntimeRegistration> runtimes,
-    IEnumerable<ModelServingConfiguration> configurations) : IValidateOptions<ModelServingOptions>
+    IEnumerable<ModelSettingsRegistration> settings,
+    IEnumerable<ModelServingConfiguration> configurations,
+    IServiceProvider services) : IValidateOptions<ModelServingOptions>
 {
     private readonly ModelServingOptionsDataValidator _dataValidator = new();
     private readonly ModelOptionsDataValidator _modelDataValidator = new();
@@ -41,7 +45,8 @@ internal sealed class ModelServingOptionsValidator(
 
         builder.AddResult(_dataValidator.Validate(name, options));
         var registered = registrations.ToDictionary(r => r.Name, StringComparer.Ordinal);
-        var runtimeNames = runtimes.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        var runtimesByName = runtimes.ToDictionary(r => r.Name, StringComparer.Ordinal);
+        var runtimeNames = runtimesByName.Keys.ToHashSet(StringComparer.Ordinal);
         foreach (var (modelName, model) in options.Models)
         {
             var path = $"{root}:Models:{modelName}";
@@ -53,11 +58,21 @@ internal sealed class ModelServingOptionsValidator(
 
             builder.AddResult(_modelDataValidator.Validate(modelName, model));
             ValidateVersions(builder, path, modelName, model);
-            ValidateCode(builder, path, modelName, model, registered.ContainsKey(modelName), runtimeNames);
+            if (!ValidateCode(builder, path, modelName, model, registered.ContainsKey(modelName), runtimeNames))
+            {
+                continue;
+            }
+
+            var reads = registered.TryGetValue(modelName, out var registration)
+                ? registration.Runtime is { } runtime ? SettingsOf(runtimesByName.GetValueOrDefault(runtime)) : ModelSettingsTypes.OfModelCode(registration.ModelType)
+                : SettingsOf(runtimesByName.GetValueOrDefault(model.Runtime!));
+            ValidateSettings(builder, modelName, reads);
         }
 
         return builder.Build();
     }
+
+    private static Type[] SettingsOf(ModelRuntimeRegistration? runtime) => runtime?.SettingsType is { } type ? [type] : [];
 
     private static void ValidateVersions(ValidateOptionsResultBuilder builder, string path, string modelName, ModelOptions model)
     {
@@ -102,7 +117,8 @@ internal sealed class ModelServingOptionsValidator(
         }
     }
 
-    private static void ValidateCode(ValidateOptionsResultBuilder builder, string path, string modelName, ModelOptions model, bool registered, HashSet<string> runtimeNames)
+    /// <summary>Whether the model has model code; when it has none, its settings are not checked.</summary>
+    private static bool ValidateCode(ValidateOptionsResultBuilder builder, string path, string modelName, ModelOptions model, bool registered, HashSet<string> runtimeNames)
     {
         if (registered)
         {
@@ -114,11 +130,43 @@ internal sealed class ModelServingOptionsValidator(
         else if (model.Runtime is null)
         {
             builder.AddError($"Model '{modelName}' is configured but has no model code: set its Runtime (for example \"onnx\") or add it with AddModel<TModel, TFeatures, TOutput>(\"{modelName}\").", path);
+            return false;
         }
         else if (!runtimeNames.Contains(model.Runtime))
         {
             var known = runtimeNames.Count == 0 ? "none" : string.Join(", ", runtimeNames.Order(StringComparer.Ordinal));
-            builder.AddError($"Model '{modelName}' names the runtime '{model.Runtime}', which is not registered (registered runtimes: {known}); add the adapter package and its registration, such as AddOnnxRuntime().", $"{path}:Runtime");
+            builder.AddError($"Model '{modelName}' names the runtime '{model.Runtime}', which is not registered (registered runtimes: {known}); add the runtime's package and its registration, such as AddOnnxRuntime().", $"{path}:Runtime");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>The settings a model reads must be valid; configured settings it does not read would be silently ignored.</summary>
+    private void ValidateSettings(ValidateOptionsResultBuilder builder, string modelName, IReadOnlyCollection<Type> reads)
+    {
+        foreach (var registration in settings)
+        {
+            if (reads.Contains(registration.SettingsType))
+            {
+                var check = (IModelSettingsCheck)services.GetRequiredService(typeof(ModelSettingsProvider<>).MakeGenericType(registration.SettingsType));
+                foreach (var error in check.Validate(modelName))
+                {
+                    builder.AddError(error);
+                }
+
+                continue;
+            }
+
+            foreach (var configuration in configurations)
+            {
+                var section = configuration.Section.GetSection("Models").GetSection(modelName).GetSection(registration.SectionName);
+                if (section.Exists())
+                {
+                    builder.AddError(
+                        $"'{section.Path}' sets {registration.SettingsType.Name}, which model '{modelName}' does not read (it reads {(reads.Count == 0 ? "no settings" : string.Join(", ", reads.Select(t => t.Name)))}); remove the section.");
+                }
+            }
         }
     }
 }

@@ -9,11 +9,18 @@ namespace LyftServing.Internal;
 /// </summary>
 internal static class JsonFeatureBinder
 {
-    public static T Bind<T>(string modelName, JsonElement features, JsonTypeInfo<T> typeInfo)
+    /// <summary>Binds features; every path in an error is rooted at <paramref name="featuresPath"/> (such as <c>$.features</c>).</summary>
+    public static T Bind<T>(string modelName, JsonElement features, string featuresPath, JsonTypeInfo<T> typeInfo)
     {
         if (features.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
         {
-            throw new ModelFeaturesException(modelName, "$", $"Model '{modelName}' needs features ({Describe(typeInfo)}), not null.");
+            throw Error(modelName, featuresPath, featuresPath, $"Model '{modelName}' needs features ({Describe(typeInfo)}) at '{featuresPath}', not null.");
+        }
+
+        if (typeof(T) == typeof(Tensors))
+        {
+            // Tensors are read with paths rooted where the caller's features are.
+            return (T)(object)BindTensors(modelName, features, featuresPath, typeInfo.Options);
         }
 
         T? value;
@@ -23,26 +30,53 @@ internal static class JsonFeatureBinder
         }
         catch (JsonException ex)
         {
-            throw new ModelFeaturesException(modelName, ex.Path ?? "$", Explain(modelName, ex, typeInfo), ex);
+            var path = ex.Path ?? "$";
+            throw Error(modelName, featuresPath, Rebase(featuresPath, path), Explain(modelName, ex, path, featuresPath, typeInfo), ex);
         }
         catch (Exception ex) when (ex is InvalidOperationException or NotSupportedException or FormatException or OverflowException or ArgumentException)
         {
             // Thrown by a converter or a constructor of the features type on a bad value.
-            throw new ModelFeaturesException(modelName, "$", $"The features do not fit model '{modelName}': {ex.Message}", ex);
+            throw Error(modelName, featuresPath, featuresPath, $"The features at '{featuresPath}' do not fit model '{modelName}': {ex.Message}", ex);
         }
 
         return value is null
-            ? throw new ModelFeaturesException(modelName, "$", $"Model '{modelName}' needs features ({Describe(typeInfo)}), not null.")
+            ? throw Error(modelName, featuresPath, featuresPath, $"Model '{modelName}' needs features ({Describe(typeInfo)}) at '{featuresPath}', not null.")
             : value;
     }
 
-    private static string Explain(string modelName, JsonException ex, JsonTypeInfo root)
+    private static Tensors BindTensors(string modelName, JsonElement features, string featuresPath, JsonSerializerOptions options)
     {
-        var path = ex.Path ?? "$";
+        try
+        {
+            // Walks the caller's parsed document: the text is not tokenized a second time.
+            return TensorJson.ReadTensors(features, featuresPath, options);
+        }
+        catch (TensorJsonException ex)
+        {
+            throw Error(modelName, featuresPath, ex.Path!, ex.Message, ex);
+        }
+    }
+
+    /// <summary>An error whose paths start at <paramref name="featuresPath"/>.</summary>
+    private static ModelFeaturesException Error(string modelName, string featuresPath, string path, string message, Exception? innerException = null) =>
+        new(modelName, path, message, problem: null, featuresPath, innerException);
+
+    /// <summary>A path relative to the features (<c>$.trip.stops[2]</c>), rooted at <paramref name="featuresPath"/>.</summary>
+    private static string Rebase(string featuresPath, string path) => featuresPath == "$" ? path : featuresPath + path[1..];
+
+    private static string Explain(string modelName, JsonException ex, string relativePath, string featuresPath, JsonTypeInfo root)
+    {
+        var path = Rebase(featuresPath, relativePath);
         var message = ex.Message;
+        if (ex is TensorJsonException)
+        {
+            // Tensors nested in a features type: the converter's message names the path from the tensor's root.
+            return $"'{path}' is invalid: {message}";
+        }
+
         if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
         {
-            var parent = Resolve(root, ParentPath(path));
+            var parent = Resolve(root, ParentPath(relativePath));
             var known = parent?.Kind == JsonTypeInfoKind.Object
                 ? string.Join(", ", parent.Properties.Select(p => p.Name))
                 : null;
@@ -51,7 +85,7 @@ internal static class JsonFeatureBinder
 
         if (message.Contains("missing required properties", StringComparison.Ordinal))
         {
-            var target = Resolve(root, path);
+            var target = Resolve(root, relativePath);
             var required = target?.Properties.Where(p => p.IsRequired).Select(p => p.Name).ToArray() ?? [];
             return required.Length == 0
                 ? $"'{path}' is missing required features."
@@ -60,8 +94,14 @@ internal static class JsonFeatureBinder
 
         if (message.StartsWith("The JSON value could not be converted to", StringComparison.Ordinal))
         {
-            var expected = Resolve(root, path);
+            var expected = Resolve(root, relativePath);
             return expected is null ? $"'{path}' has a value of the wrong type." : $"'{path}' must be {Describe(expected)}.";
+        }
+
+        if (message.StartsWith("it is ", StringComparison.Ordinal))
+        {
+            // Our number converters' messages, such as "it is out of range: …".
+            return $"'{path}' {message[3..]}";
         }
 
         // System.Text.Json appends " Path: …" to its own messages (malformed JSON, the depth

@@ -6,7 +6,7 @@ namespace LyftServing;
 
 /// <summary>
 /// How features and outputs are bound from and written to JSON (by <see cref="IJsonModelClient"/>,
-/// <c>testdata.json</c> and the HTTP adapter). Change it with <c>ConfigureJson</c>.
+/// <c>testdata.json</c> and the HTTP endpoint). Change it with <c>ConfigureJson</c>.
 /// </summary>
 /// <remarks>
 /// The defaults are strict, so that a caller's mistake is an error rather than a silent default:

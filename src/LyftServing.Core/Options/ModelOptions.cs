@@ -8,7 +8,7 @@ public sealed class ModelOptions
 {
     /// <summary>
     /// Gets or sets the name of the model runtime that serves this model (for example <c>onnx</c>,
-    /// registered by an adapter package), for models declared without C# model code.
+    /// registered by a runtime package), for models declared without C# model code.
     /// </summary>
     public string? Runtime { get; set; }
 

@@ -27,6 +27,9 @@ public sealed class ModelVersionStatus
     /// <summary>Gets the metadata the model code reports (see <see cref="IModelMetadataSource"/>).</summary>
     public object? Metadata { get; init; }
 
+    /// <summary>Gets what the version takes and returns, if its model code declares it (see <see cref="IModelSignatureSource"/>; tensor runtimes do).</summary>
+    public ModelSignature? Signature { get; init; }
+
     /// <summary>
     /// Gets why the version failed, when <see cref="State"/> is <see cref="ModelVersionState.Failed"/>;
     /// or, while it is <see cref="ModelVersionState.Draining"/>, that it is still in use after the

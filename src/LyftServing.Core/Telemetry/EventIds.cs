@@ -32,4 +32,7 @@ internal static class EventIds
     public const int DecisionUnreadable = 27;
     public const int ConfigurationRejected = 28;
     public const int ConfigurationApplied = 29;
+
+    // The runtime kit (tensor models): 50–59.
+    public const int BatchRunsRowByRow = 50;
 }

@@ -90,4 +90,7 @@ internal static partial class Log
 
     [LoggerMessage(EventIds.ConfigurationApplied, LogLevel.Information, "A configuration change of model serving was applied to the running models; changes that apply at the next start only: {RestartOnly}")]
     public static partial void ConfigurationApplied(ILogger logger, string restartOnly);
+
+    [LoggerMessage(EventIds.BatchRunsRowByRow, LogLevel.Debug, "Model '{ModelName}' version '{Version}': a batch of {Rows} rows runs row by row: {Reason}")]
+    public static partial void BatchRunsRowByRow(ILogger logger, string modelName, string version, int rows, string reason);
 }

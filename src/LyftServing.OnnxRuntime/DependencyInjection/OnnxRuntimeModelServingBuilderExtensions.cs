@@ -1,8 +1,7 @@
 using LyftServing;
 using LyftServing.OnnxRuntime;
 using LyftServing.OnnxRuntime.Internal;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Logging;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -15,24 +14,19 @@ public static class OnnxRuntimeModelServingBuilderExtensions
     /// <summary>
     /// Registers the <c>onnx</c> runtime: any model whose <c>model.json</c> (or configuration
     /// <c>ModelServing:Models:{name}:Runtime</c>) names <c>onnx</c> is served from its version's
-    /// single <c>.onnx</c> file, with no C# code, with <see cref="OnnxTensors"/> as features and
-    /// output. Also registers <see cref="OnnxModelSettings"/>, bound per model from
-    /// <c>ModelServing:Models:{name}:Onnx</c>. Safe to call more than once.
+    /// single <c>.onnx</c> file, with no C# code, with <see cref="Tensors"/> as features and
+    /// output. Its settings are <see cref="OnnxModelSettings"/>, bound per model from
+    /// <c>ModelServing:Models:{name}:Onnx</c> and per version from <c>model.json</c>'s
+    /// <c>properties</c>. Safe to call more than once.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <returns>The builder.</returns>
-    public static IModelServingBuilder AddOnnxRuntime(this IModelServingBuilder builder)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.AddModelRuntime<OnnxTensorModel, OnnxTensors, OnnxTensors>(RuntimeName);
-        builder.AddModelSettings<OnnxModelSettings>(OnnxModelSettings.SectionName);
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OnnxModelSettings>, OnnxModelSettingsValidator>());
-        return builder;
-    }
+    public static IModelServingBuilder AddOnnxRuntime(this IModelServingBuilder builder) =>
+        builder.AddModelRuntime<OnnxTensorModel, Tensors, Tensors, OnnxModelSettings>(RuntimeName, OnnxModelSettings.SectionName);
 
     /// <summary>
-    /// Adds an ONNX model with untyped features and output (<see cref="OnnxTensors"/>), served from
-    /// the default store: see <see cref="AddOnnxModel(IModelServingBuilder, string, Action{ModelBuilder{OnnxTensors, OnnxTensors}})"/>.
+    /// Adds an ONNX model with named tensors as features and output (<see cref="Tensors"/>), served from
+    /// the default store: see <see cref="AddOnnxModel(IModelServingBuilder, string, Action{ModelBuilder{Tensors, Tensors}})"/>.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="name">The model name; also its folder in the store.</param>
@@ -43,10 +37,10 @@ public static class OnnxRuntimeModelServingBuilderExtensions
         builder.AddOnnxModel(name, configure: null);
 
     /// <summary>
-    /// Adds an ONNX model with untyped features and output (<see cref="OnnxTensors"/>): the same
-    /// model code as the <c>onnx</c> runtime, declared in code so that <paramref name="configure"/>
+    /// Adds an ONNX model with named tensors as features and output (<see cref="Tensors"/>): the
+    /// same model code as the <c>onnx</c> runtime, declared in code so that <paramref name="configure"/>
     /// can choose its store, version policy and settings. Its client is
-    /// <c>[FromKeyedServices("name")] IModelClient&lt;OnnxTensors, OnnxTensors&gt;</c>.
+    /// <c>[FromKeyedServices("name")] IModelClient&lt;Tensors, Tensors&gt;</c>.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="name">The model name; also its folder in the store.</param>
@@ -54,11 +48,8 @@ public static class OnnxRuntimeModelServingBuilderExtensions
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid model name.</exception>
     /// <exception cref="InvalidOperationException">A model with this name is already registered.</exception>
-    public static IModelServingBuilder AddOnnxModel(this IModelServingBuilder builder, string name, Action<ModelBuilder<OnnxTensors, OnnxTensors>>? configure)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        return builder.AddOnnxRuntime().AddModel<OnnxTensorModel, OnnxTensors, OnnxTensors>(name, configure);
-    }
+    public static IModelServingBuilder AddOnnxModel(this IModelServingBuilder builder, string name, Action<ModelBuilder<Tensors, Tensors>>? configure) =>
+        builder.AddOnnxRuntime().AddRuntimeModel<Tensors, Tensors>(name, RuntimeName, sp => ActivatorUtilities.CreateInstance<OnnxTensorModel>(sp), configure);
 
     /// <summary>
     /// Adds an ONNX model with typed features and output for in-process callers, served from the
@@ -111,9 +102,11 @@ public static class OnnxRuntimeModelServingBuilderExtensions
         var mapping = new OnnxMappingBuilder<TFeatures, TOutput>(name);
         map(mapping);
         var built = mapping.Build();
-        builder.AddOnnxRuntime().AddModel<OnnxTypedModel<TFeatures, TOutput>, TFeatures, TOutput>(name, configure);
-        builder.Services.AddKeyedSingleton(name, built);
-        return builder;
+        return builder.AddOnnxRuntime().AddRuntimeModel<TFeatures, TOutput>(
+            name,
+            RuntimeName,
+            sp => new OnnxTypedModel<TFeatures, TOutput>(built, sp.GetRequiredService<IModelSettings<OnnxModelSettings>>(), sp.GetRequiredService<ILoggerFactory>()),
+            configure);
     }
 
     /// <summary>Configures the model's ONNX Runtime settings in code (see <see cref="OnnxModelSettings"/>).</summary>
@@ -122,6 +115,7 @@ public static class OnnxRuntimeModelServingBuilderExtensions
     /// <param name="model">The model's builder.</param>
     /// <param name="configure">Sets the settings.</param>
     /// <returns>The model's builder.</returns>
+    /// <exception cref="InvalidOperationException">The model is not served by the <c>onnx</c> runtime.</exception>
     public static ModelBuilder<TFeatures, TOutput> ConfigureOnnx<TFeatures, TOutput>(this ModelBuilder<TFeatures, TOutput> model, Action<OnnxModelSettings> configure)
     {
         ArgumentNullException.ThrowIfNull(model);

@@ -14,7 +14,7 @@ internal static partial class Log
 }
 
 /// <summary>Formats a list of inputs or outputs for a log message only when the message is written.</summary>
-internal readonly struct TensorList(IReadOnlyList<TensorInfo> tensors)
+internal readonly struct TensorList(IReadOnlyList<TensorSpec> tensors)
 {
-    public override string ToString() => string.Join(", ", tensors);
+    public override string ToString() => string.Join(", ", tensors.Select(t => $"{t.Name} ({t})"));
 }

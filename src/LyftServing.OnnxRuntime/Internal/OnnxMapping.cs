@@ -12,49 +12,51 @@ internal sealed class OnnxMapping<TFeatures, TOutput>(string modelName, InputMap
     public OnnxPlan<TFeatures, TOutput> Compile(OnnxSession session)
     {
         var model = session.ModelName;
+        var sessionInputs = session.Signature.Inputs;
+        var sessionOutputs = session.Signature.Outputs;
         foreach (var map in inputs)
         {
-            if (!session.Inputs.Any(i => i.Name == map.Name))
+            if (!sessionInputs.Any(i => i.Name == map.Name))
             {
                 throw new InvalidOperationException(
-                    $"The mapping of model '{model}' maps the input '{map.Name}', which the model does not have; its inputs are: {string.Join(", ", session.Inputs)}.");
+                    $"The mapping of model '{model}' maps the input '{map.Name}', which the model does not have; its inputs are: {Describe(sessionInputs)}.");
             }
         }
 
         // An input the typed path can never bind is the first thing to say, before any mapping detail.
-        foreach (var input in session.Inputs)
+        foreach (var input in sessionInputs)
         {
-            if (input.ElementType == typeof(string) || input.ElementType is null)
+            if (input.ElementType == TensorElementType.String)
             {
                 throw new InvalidOperationException(
-                    $"Input '{input.Name}' ({input.Description}) of model '{model}' cannot be written by the typed path, which binds float32, float64, int32, int64 and bool tensors; serve the model with the untyped onnx runtime (OnnxTensors) instead.");
+                    $"Input '{input.Name}' ({input}) of model '{model}' cannot be written by the typed path, which binds float32, float64, int32, int64 and bool tensors; serve the model with the untyped onnx runtime (Tensors) instead.");
             }
         }
 
-        var inputSlots = new Slot[session.Inputs.Count];
-        var inputMaps = new InputMap<TFeatures>[session.Inputs.Count];
-        for (var i = 0; i < session.Inputs.Count; i++)
+        var inputSlots = new Slot[sessionInputs.Count];
+        var inputMaps = new InputMap<TFeatures>[sessionInputs.Count];
+        for (var i = 0; i < sessionInputs.Count; i++)
         {
-            var input = session.Inputs[i];
+            var input = sessionInputs[i];
             var map = Array.Find(inputs, m => m.Name == input.Name)
                 ?? throw new InvalidOperationException(
-                    $"Input '{input.Name}' ({input.Description}) of model '{model}' is not mapped; add .MapInput<{ClrName(input.ElementType)}>(\"{input.Name}\", (features, row) => …) to AddOnnxModel.");
+                    $"Input '{input.Name}' ({input}) of model '{model}' is not mapped; add .MapInput<{ClrName(input.ElementType)}>(\"{input.Name}\", (features, row) => …) to AddOnnxModel.");
             inputSlots[i] = PlanSlot(model, "input", input, map.ElementType, $"MapInput<{map.ElementType.Name}>");
             inputMaps[i] = map;
         }
 
-        var names = output.OutputNames.Length > 0 ? output.OutputNames : [.. session.Outputs.Select(o => o.Name)];
+        var names = output.OutputNames.Length > 0 ? output.OutputNames : [.. sessionOutputs.Select(o => o.Name)];
         var outputSlots = new Slot[names.Length];
         for (var i = 0; i < names.Length; i++)
         {
-            var info = session.Outputs.FirstOrDefault(o => o.Name == names[i])
+            var info = sessionOutputs.FirstOrDefault(o => o.Name == names[i])
                 ?? throw new InvalidOperationException(
-                    $"The mapping of model '{model}' reads the output '{names[i]}', which the model does not have; its outputs are: {string.Join(", ", session.Outputs)}.");
-            var elementType = output.ElementType ?? info.ElementType;
-            if (elementType is null || elementType == typeof(string))
+                    $"The mapping of model '{model}' reads the output '{names[i]}', which the model does not have; its outputs are: {Describe(sessionOutputs)}.");
+            var elementType = output.ElementType ?? (info.ElementType == TensorElementType.String ? null : TensorElementTypes.ClrType(info.ElementType));
+            if (elementType is null)
             {
                 throw new InvalidOperationException(
-                    $"Output '{info.Name}' ({info.Description}) of model '{model}' cannot be read by the typed path, which reads float32, float64, int32, int64 and bool tensors; name the outputs to read in MapOutputs, or serve the model with the untyped onnx runtime (OnnxTensors).");
+                    $"Output '{info.Name}' ({info}) of model '{model}' cannot be read by the typed path, which reads float32, float64, int32, int64 and bool tensors; name the outputs to read in MapOutputs, or serve the model with the untyped onnx runtime (Tensors).");
             }
 
             outputSlots[i] = PlanSlot(model, "output", info, elementType, output.ElementType is null ? "MapOutputs" : $"MapOutput<{elementType.Name}>");
@@ -64,12 +66,13 @@ internal sealed class OnnxMapping<TFeatures, TOutput>(string modelName, InputMap
         return new OnnxPlan<TFeatures, TOutput>(session, inputSlots, inputMaps, outputSlots, output.Bind(names), batchable);
     }
 
-    private static Slot PlanSlot(string model, string kind, TensorInfo info, Type mappedType, string call)
+    private static Slot PlanSlot(string model, string kind, TensorSpec info, Type mappedType, string call)
     {
-        if (info.ElementType != mappedType)
+        if (TensorElementTypes.Of(mappedType) != info.ElementType)
         {
+            var mapped = TensorElementTypes.Of(mappedType) is { } type ? TensorElementTypes.Name(type) : mappedType.Name;
             throw new InvalidOperationException(
-                $"{call}(\"{info.Name}\") of model '{model}' uses {TensorElement.Name(mappedType)}, but {kind} '{info.Name}' is {info.Description}; use {call[..call.IndexOf('<', StringComparison.Ordinal)]}<{ClrName(info.ElementType)}>.");
+                $"{call}(\"{info.Name}\") of model '{model}' uses {mapped}, but {kind} '{info.Name}' is {info}; use {call[..call.IndexOf('<', StringComparison.Ordinal)]}<{ClrName(info.ElementType)}>.");
         }
 
         var first = info.HasBatchDimension ? 1 : 0;
@@ -80,7 +83,7 @@ internal sealed class OnnxMapping<TFeatures, TOutput>(string modelName, InputMap
             {
                 throw new InvalidOperationException(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"The {kind} '{info.Name}' of model '{model}' is {info.Description}: dimension {d} is dynamic, but the typed path needs fixed sizes after the first (batch) dimension to pre-allocate its buffers; serve the model with the untyped onnx runtime (OnnxTensors) instead."));
+                    $"The {kind} '{info.Name}' of model '{model}' is {info}: dimension {d} is dynamic, but the typed path needs fixed sizes after the first (batch) dimension to pre-allocate its buffers; serve the model with the untyped onnx runtime (Tensors) instead."));
             }
 
             rowLength *= info.Dimensions[d];
@@ -89,22 +92,26 @@ internal sealed class OnnxMapping<TFeatures, TOutput>(string modelName, InputMap
         return new Slot(info, mappedType, checked((int)rowLength));
     }
 
-    private static string ClrName(Type? type) =>
-        type == typeof(float) ? "float"
-        : type == typeof(double) ? "double"
-        : type == typeof(int) ? "int"
-        : type == typeof(long) ? "long"
-        : type == typeof(bool) ? "bool"
-        : type?.Name ?? "?";
+    private static string ClrName(TensorElementType type) => type switch
+    {
+        TensorElementType.Float32 => "float",
+        TensorElementType.Float64 => "double",
+        TensorElementType.Int32 => "int",
+        TensorElementType.Int64 => "long",
+        TensorElementType.Bool => "bool",
+        _ => "string",
+    };
+
+    private static string Describe(IReadOnlyList<TensorSpec> tensors) => string.Join(", ", tensors.Select(t => $"{t.Name} ({t})"));
 }
 
 /// <summary>An input or output of a compiled plan: its metadata, element type and the length of one row.</summary>
-internal sealed record Slot(TensorInfo Info, Type ElementType, int RowLength)
+internal sealed record Slot(TensorSpec Info, Type ElementType, int RowLength)
 {
     /// <summary>The shape of a call with <paramref name="rows"/> rows.</summary>
     public long[] Shape(int rows)
     {
-        var shape = (long[])Info.Dimensions.Clone();
+        var shape = Info.Dimensions.ToArray();
         if (Info.HasBatchDimension)
         {
             shape[0] = rows;

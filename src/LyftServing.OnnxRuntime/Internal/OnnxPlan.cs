@@ -5,7 +5,7 @@ namespace LyftServing.OnnxRuntime.Internal;
 /// them and how to read the result. Runs single rows on pooled, pre-bound buffers and batches on
 /// buffers sized for the batch.
 /// </summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The session owns the pool and releases it after the last call (OnnxSession.Own).")]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The session's lifetime owns the pool and releases it after the last call.")]
 internal sealed class OnnxPlan<TFeatures, TOutput>
 {
     private readonly OnnxSession _session;
@@ -13,7 +13,7 @@ internal sealed class OnnxPlan<TFeatures, TOutput>
     private readonly InputMap<TFeatures>[] _inputMaps;
     private readonly Slot[] _outputs;
     private readonly OutputMap<TOutput> _output;
-    private readonly BindingPool _pool;
+    private readonly ResourcePool<BindingSet> _pool;
 
     public OnnxPlan(OnnxSession session, Slot[] inputs, InputMap<TFeatures>[] inputMaps, Slot[] outputs, OutputMap<TOutput> output, bool batchable)
     {
@@ -23,8 +23,8 @@ internal sealed class OnnxPlan<TFeatures, TOutput>
         _outputs = outputs;
         _output = output;
         IsBatchable = batchable;
-        _pool = new BindingPool(Math.Max(8, Environment.ProcessorCount * 2));
-        session.Own(_pool);
+        _pool = new ResourcePool<BindingSet>(Math.Max(8, Environment.ProcessorCount * 2));
+        session.Lifetime.Own(_pool);
 
         // One set up front: the first call finds it ready, and a broken binding fails the load.
         _pool.Return(new BindingSet(session, inputs, outputs, rows: 1, pooledArrays: false));
@@ -36,7 +36,7 @@ internal sealed class OnnxPlan<TFeatures, TOutput>
     public TOutput Predict(TFeatures features)
     {
         var session = _session;
-        session.Enter();
+        using var call = session.Lifetime.Enter();
         BindingSet? set = null;
         try
         {
@@ -57,35 +57,26 @@ internal sealed class OnnxPlan<TFeatures, TOutput>
             {
                 _pool.Return(set);
             }
-
-            session.Exit();
         }
     }
 
     public void PredictBatch(ReadOnlySpan<TFeatures> features, Span<TOutput> outputs)
     {
         var session = _session;
-        session.Enter();
-        try
+        using var call = session.Lifetime.Enter();
+        using var set = new BindingSet(session, _inputs, _outputs, features.Length, pooledArrays: true);
+        for (var row = 0; row < features.Length; row++)
         {
-            using var set = new BindingSet(session, _inputs, _outputs, features.Length, pooledArrays: true);
-            for (var row = 0; row < features.Length; row++)
+            for (var i = 0; i < _inputMaps.Length; i++)
             {
-                for (var i = 0; i < _inputMaps.Length; i++)
-                {
-                    _inputMaps[i].Write(features[row], set.Inputs[i], row);
-                }
-            }
-
-            session.Session.RunWithBinding(set.RunOptions, set.Binding);
-            for (var row = 0; row < features.Length; row++)
-            {
-                outputs[row] = _output.Read(set.Outputs, row);
+                _inputMaps[i].Write(features[row], set.Inputs[i], row);
             }
         }
-        finally
+
+        session.Session.RunWithBinding(set.RunOptions, set.Binding);
+        for (var row = 0; row < features.Length; row++)
         {
-            session.Exit();
+            outputs[row] = _output.Read(set.Outputs, row);
         }
     }
 }

@@ -4,24 +4,35 @@ using Microsoft.ML.OnnxRuntime;
 namespace LyftServing.OnnxRuntime.Internal;
 
 /// <summary>
-/// One version's <see cref="InferenceSession"/>, its inputs and outputs, and a guard that keeps it
-/// alive while calls run: disposing it waits for the last running call, so a call that outlives
-/// the host's drain timeout never runs on a released native session.
+/// One version's <see cref="InferenceSession"/>, its signature, and the lifetime that keeps it
+/// alive while calls run (disposing waits for the last running call).
 /// </summary>
-internal sealed class OnnxSession : IDisposable
+internal sealed class OnnxSession
 {
-    private const int DisposedFlag = int.MinValue;
-    private readonly List<IDisposable> _ownedResources = [];
-    private int _state;
-    private int _released;
-
-    private OnnxSession(string modelName, string version, InferenceSession session, string executionProvider)
+    private OnnxSession(ModelArtifact artifact, InferenceSession session, string executionProvider)
     {
-        ModelName = modelName;
-        Version = version;
+        ModelName = artifact.ModelName;
+        Version = artifact.Version;
         Session = session;
-        Inputs = [.. session.InputNames.Select(n => new TensorInfo(n, session.InputMetadata[n]))];
-        Outputs = [.. session.OutputNames.Select(n => new TensorInfo(n, session.OutputMetadata[n]))];
+        Lifetime = new NativeLifetime($"Model '{ModelName}' version '{Version}'");
+        Lifetime.Own(session);
+        var inputs = new List<TensorSpec>();
+        foreach (var name in session.InputNames)
+        {
+            inputs.Add(TensorElement.ToSpec(name, session.InputMetadata[name])
+                ?? throw new NotSupportedException(
+                    $"Input '{name}' of model '{ModelName}' is {TensorElement.Describe(session.InputMetadata[name])}; the onnx runtime supports tensors of float32, float64, int32, int64, bool and string."));
+        }
+
+        // Outputs of other types are left out: the model still serves the ones it can return.
+        var outputs = session.OutputNames.Select(n => TensorElement.ToSpec(n, session.OutputMetadata[n])).OfType<TensorSpec>().ToList();
+        if (outputs.Count == 0)
+        {
+            throw new NotSupportedException(
+                $"No output of model '{ModelName}' is a tensor of a supported type ({string.Join(", ", session.OutputNames.Select(n => $"{n} ({TensorElement.Describe(session.OutputMetadata[n])})"))}); the onnx runtime supports tensors of float32, float64, int32, int64, bool and string.");
+        }
+
+        Signature = new ModelSignature(inputs, outputs);
         ModelMetadata? modelMetadata = null;
         try
         {
@@ -34,8 +45,6 @@ internal sealed class OnnxSession : IDisposable
 
         Metadata = new OnnxModelMetadata
         {
-            Inputs = [.. Inputs.Select(i => i.Metadata)],
-            Outputs = [.. Outputs.Select(o => o.Metadata)],
             ExecutionProvider = executionProvider,
             ProducerName = string.IsNullOrEmpty(modelMetadata?.ProducerName) ? null : modelMetadata.ProducerName,
             GraphName = string.IsNullOrEmpty(modelMetadata?.GraphName) ? null : modelMetadata.GraphName,
@@ -48,20 +57,30 @@ internal sealed class OnnxSession : IDisposable
 
     public InferenceSession Session { get; }
 
-    public IReadOnlyList<TensorInfo> Inputs { get; }
+    public NativeLifetime Lifetime { get; }
 
-    public IReadOnlyList<TensorInfo> Outputs { get; }
+    public ModelSignature Signature { get; }
 
     public OnnxModelMetadata Metadata { get; }
 
-    /// <summary>Creates the session of a version from its single <c>.onnx</c> file and the model's settings.</summary>
+    /// <summary>Creates the session of a version from its single <c>.onnx</c> file and its settings.</summary>
     public static OnnxSession Create(ModelArtifact artifact, OnnxModelSettings settings, ILogger logger)
     {
         var path = artifact.GetSingleFile(".onnx");
         using var options = CreateOptions(artifact.ModelName, settings);
         var session = new InferenceSession(path, options);
         var provider = settings.ExecutionProvider == OnnxExecutionProvider.Cuda ? "CUDAExecutionProvider" : "CPUExecutionProvider";
-        var created = new OnnxSession(artifact.ModelName, artifact.Version, session, provider);
+        OnnxSession created;
+        try
+        {
+            created = new OnnxSession(artifact, session, provider);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+
         Log.SessionCreated(
             logger,
             artifact.ModelName,
@@ -70,8 +89,8 @@ internal sealed class OnnxSession : IDisposable
             settings.IntraOpNumThreads,
             settings.InterOpNumThreads,
             settings.GraphOptimizationLevel,
-            new TensorList(created.Inputs),
-            new TensorList(created.Outputs));
+            new TensorList(created.Signature.Inputs),
+            new TensorList(created.Signature.Outputs));
         return created;
     }
 
@@ -131,74 +150,5 @@ internal sealed class OnnxSession : IDisposable
                 "Check that the GPU, its driver, CUDA and cuDNN match this ONNX Runtime build, or set ExecutionProvider to Cpu.",
                 ex);
         }
-    }
-
-    /// <summary>Counts a call in; <see langword="false"/> once the session is disposed.</summary>
-    public bool TryEnter()
-    {
-        if (Interlocked.Increment(ref _state) < 0)
-        {
-            Exit();
-            return false;
-        }
-
-        return true;
-    }
-
-    /// <summary>Counts a call out; the last call out of a disposed session releases it.</summary>
-    public void Exit()
-    {
-        if (Interlocked.Decrement(ref _state) == DisposedFlag)
-        {
-            Release();
-        }
-    }
-
-    /// <summary>Enters, or throws the error a caller of a retired version should see.</summary>
-    public void Enter()
-    {
-        if (!TryEnter())
-        {
-            throw new ObjectDisposedException(nameof(OnnxSession), $"Model '{ModelName}' version '{Version}' has been unloaded.");
-        }
-    }
-
-    /// <summary>Registers a native resource (bindings, buffers) to release before the session itself.</summary>
-    public void Own(IDisposable resource)
-    {
-        lock (_ownedResources)
-        {
-            _ownedResources.Add(resource);
-        }
-    }
-
-    public void Dispose()
-    {
-        var before = Interlocked.Or(ref _state, DisposedFlag);
-        if (before >= 0 && (before & int.MaxValue) == 0)
-        {
-            Release();
-        }
-    }
-
-    private void Release()
-    {
-        if (Interlocked.Exchange(ref _released, 1) != 0)
-        {
-            return;
-        }
-
-        // Bindings and the buffers bound to them go first: they refer to the session.
-        lock (_ownedResources)
-        {
-            for (var i = _ownedResources.Count - 1; i >= 0; i--)
-            {
-                _ownedResources[i].Dispose();
-            }
-
-            _ownedResources.Clear();
-        }
-
-        Session.Dispose();
     }
 }

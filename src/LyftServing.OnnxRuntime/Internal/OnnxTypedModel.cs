@@ -1,6 +1,4 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace LyftServing.OnnxRuntime.Internal;
 
@@ -10,28 +8,24 @@ namespace LyftServing.OnnxRuntime.Internal;
 /// pre-bound output buffers, so a call allocates nothing once the pool of buffers is warm.
 /// </summary>
 /// <remarks>Thread-safe: each concurrent call rents its own buffer set and I/O binding.</remarks>
-internal sealed class OnnxTypedModel<TFeatures, TOutput> : IBatchModel<TFeatures, TOutput>, IModelMetadataSource, IDisposable
+internal sealed class OnnxTypedModel<TFeatures, TOutput>(
+    OnnxMapping<TFeatures, TOutput> mapping,
+    IModelSettings<OnnxModelSettings> settings,
+    ILoggerFactory loggerFactory) : IBatchModel<TFeatures, TOutput>, IModelMetadataSource, IModelSignatureSource, IDisposable
 {
-    private readonly IServiceProvider _services;
-    private readonly IOptionsMonitor<OnnxModelSettings> _settings;
-    private readonly ILogger _logger;
+    private readonly ILogger _logger = loggerFactory.CreateLogger("LyftServing.OnnxRuntime");
     private OnnxSession? _session;
     private OnnxPlan<TFeatures, TOutput>? _plan;
 
-    public OnnxTypedModel(IServiceProvider services, IOptionsMonitor<OnnxModelSettings> settings, ILoggerFactory loggerFactory)
-    {
-        _services = services;
-        _settings = settings;
-        _logger = loggerFactory.CreateLogger("LyftServing.OnnxRuntime");
-    }
+    public ModelSignature Signature => Session.Signature;
+
+    /// <summary>Gets the loaded session (for benchmarks that compare against raw calls on it).</summary>
+    internal OnnxSession Session => _session ?? throw NotLoaded();
 
     public ValueTask LoadAsync(ModelArtifact artifact, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(artifact);
-        var mapping = _services.GetKeyedService<OnnxMapping<TFeatures, TOutput>>(artifact.ModelName)
-            ?? throw new InvalidOperationException(
-                $"Model '{artifact.ModelName}' has no typed ONNX mapping of {typeof(TFeatures).Name} → {typeof(TOutput).Name}; add it with AddOnnxModel<{typeof(TFeatures).Name}, {typeof(TOutput).Name}>(\"{artifact.ModelName}\", onnx => …).");
-        var session = OnnxSession.Create(artifact, _settings.Get(artifact.ModelName), _logger);
+        var session = OnnxSession.Create(artifact, settings.Read(artifact), _logger);
         try
         {
             _plan = mapping.Compile(session);
@@ -39,7 +33,7 @@ internal sealed class OnnxTypedModel<TFeatures, TOutput> : IBatchModel<TFeatures
         }
         catch
         {
-            session.Dispose();
+            session.Lifetime.Dispose();
             throw;
         }
 
@@ -75,10 +69,7 @@ internal sealed class OnnxTypedModel<TFeatures, TOutput> : IBatchModel<TFeatures
 
     public object GetMetadata() => Session.Metadata;
 
-    /// <summary>Gets the loaded session (for benchmarks that compare against raw calls on it).</summary>
-    internal OnnxSession Session => _session ?? throw NotLoaded();
-
-    public void Dispose() => _session?.Dispose();
+    public void Dispose() => _session?.Lifetime.Dispose();
 
     private OnnxPlan<TFeatures, TOutput> Plan() => _plan ?? throw NotLoaded();
 

@@ -1,32 +1,31 @@
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
+using OrtElementType = Microsoft.ML.OnnxRuntime.Tensors.TensorElementType;
 
 namespace LyftServing.OnnxRuntime.Internal;
 
-/// <summary>Creates ONNX Runtime values from managed arrays and copies tensors back out.</summary>
+/// <summary>Creates ONNX Runtime values over checked inputs and copies output values into tensors.</summary>
 internal static class OrtValues
 {
-    /// <summary>Creates a tensor value over <paramref name="values"/> (pinned, not copied, for numbers and bools).</summary>
-    public static OrtValue Create(Array values, long[] shape) => values switch
+    /// <summary>Creates a tensor value over an input's buffer (pinned, not copied, for numbers and bools).</summary>
+    public static OrtValue Create(TensorInputs inputs, int index)
     {
-        float[] a => OverMemory(a, shape),
-        double[] a => OverMemory(a, shape),
-        int[] a => OverMemory(a, shape),
-        long[] a => OverMemory(a, shape),
-        bool[] a => OverMemory(a, shape),
-        string[] a => CreateStrings(a, shape),
-        _ => throw new NotSupportedException($"Tensors of {values.GetType().GetElementType()?.Name} are not supported."),
-    };
-
-    public static OrtValue OverMemory<T>(T[] values, long[] shape)
-        where T : unmanaged =>
-        OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<T>(values), shape);
+        var shape = inputs.GetShape(index).ToArray();
+        return inputs.Signature.Inputs[index].ElementType switch
+        {
+            TensorElementType.Float32 => OverMemory(inputs.GetMemory<float>(index), shape),
+            TensorElementType.Float64 => OverMemory(inputs.GetMemory<double>(index), shape),
+            TensorElementType.Int32 => OverMemory(inputs.GetMemory<int>(index), shape),
+            TensorElementType.Int64 => OverMemory(inputs.GetMemory<long>(index), shape),
+            TensorElementType.Bool => OverMemory(inputs.GetMemory<bool>(index), shape),
+            _ => CreateStrings(inputs.GetStrings(index), shape),
+        };
+    }
 
     public static OrtValue OverMemory<T>(Memory<T> values, long[] shape)
         where T : unmanaged =>
         OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, values, shape);
 
-    private static OrtValue CreateStrings(string[] values, long[] shape)
+    private static OrtValue CreateStrings(ReadOnlySpan<string> values, long[] shape)
     {
         var value = OrtValue.CreateTensorWithEmptyStrings(OrtAllocator.DefaultInstance, shape);
         try
@@ -45,26 +44,25 @@ internal static class OrtValues
         }
     }
 
-    /// <summary>Copies a tensor value that ONNX Runtime returned into a managed tensor.</summary>
-    public static OnnxTensor ToTensor(OrtValue value, string outputName)
+    /// <summary>Copies a tensor value that ONNX Runtime returned into a tensor.</summary>
+    public static Tensor ToTensor(OrtValue value, string outputName)
     {
         if (!value.IsTensor)
         {
-            throw new NotSupportedException($"Output '{outputName}' is a {value.OnnxType}, not a tensor; the ONNX adapter returns tensors only.");
+            throw new NotSupportedException($"Output '{outputName}' is a {value.OnnxType}, not a tensor; the onnx runtime returns tensors only.");
         }
 
         var info = value.GetTensorTypeAndShape();
         var shape = info.Shape;
-        Array values = info.ElementDataType switch
+        return info.ElementDataType switch
         {
-            TensorElementType.Float => value.GetTensorDataAsSpan<float>().ToArray(),
-            TensorElementType.Double => value.GetTensorDataAsSpan<double>().ToArray(),
-            TensorElementType.Int32 => value.GetTensorDataAsSpan<int>().ToArray(),
-            TensorElementType.Int64 => value.GetTensorDataAsSpan<long>().ToArray(),
-            TensorElementType.Bool => value.GetTensorDataAsSpan<bool>().ToArray(),
-            TensorElementType.String => value.GetStringTensorAsArray(),
-            _ => throw new NotSupportedException($"Output '{outputName}' has elements of type {TensorElement.Name(info.ElementDataType)}, which the ONNX adapter does not support."),
+            OrtElementType.Float => Tensor.Create(value.GetTensorDataAsSpan<float>().ToArray(), shape),
+            OrtElementType.Double => Tensor.Create(value.GetTensorDataAsSpan<double>().ToArray(), shape),
+            OrtElementType.Int32 => Tensor.Create(value.GetTensorDataAsSpan<int>().ToArray(), shape),
+            OrtElementType.Int64 => Tensor.Create(value.GetTensorDataAsSpan<long>().ToArray(), shape),
+            OrtElementType.Bool => Tensor.Create(value.GetTensorDataAsSpan<bool>().ToArray(), shape),
+            OrtElementType.String => Tensor.Create(value.GetStringTensorAsArray(), shape),
+            _ => throw new NotSupportedException($"Output '{outputName}' has elements of type {info.ElementDataType}, which the onnx runtime does not support."),
         };
-        return OnnxTensor.CreateUnchecked(values, shape);
     }
 }

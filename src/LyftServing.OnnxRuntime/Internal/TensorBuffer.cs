@@ -17,6 +17,12 @@ internal abstract class TensorBuffer : IDisposable
 
     public abstract OrtValue Value { get; }
 
+    /// <summary>Copies an input of one call (as many values as the buffer holds) into the buffer.</summary>
+    public abstract void CopyFrom(TensorInputs inputs, int index);
+
+    /// <summary>Copies the buffer's values out into a tensor of the given shape.</summary>
+    public abstract Tensor ToTensor(long[] shape);
+
     public abstract void Dispose();
 
     public static TensorBuffer Create(Type elementType, long[] shape, int rowLength, bool pooled) =>
@@ -32,6 +38,7 @@ internal sealed class TensorBuffer<T> : TensorBuffer
     where T : unmanaged
 {
     private readonly bool _pooled;
+    private readonly int _count;
     private readonly OrtValue _value;
     private T[]? _array;
 
@@ -45,6 +52,7 @@ internal sealed class TensorBuffer<T> : TensorBuffer
         }
 
         var count = checked((int)length);
+        _count = count;
         _pooled = pooled;
         _array = pooled ? ArrayPool<T>.Shared.Rent(Math.Max(count, 1)) : new T[count];
         _value = OrtValues.OverMemory(new Memory<T>(_array, 0, count), shape);
@@ -55,6 +63,10 @@ internal sealed class TensorBuffer<T> : TensorBuffer
     public override OrtValue Value => _value;
 
     public Span<T> Row(int row) => _array.AsSpan(row * RowLength, RowLength);
+
+    public override void CopyFrom(TensorInputs inputs, int index) => inputs.GetMemory<T>(index).Span.CopyTo(_array.AsSpan(0, _count));
+
+    public override Tensor ToTensor(long[] shape) => Tensor.Create(_array.AsSpan(0, _count).ToArray(), shape);
 
     public override void Dispose()
     {

@@ -38,7 +38,7 @@ public readonly ref struct OnnxOutputRow
                 return _buffers[i] is TensorBuffer<T> buffer
                     ? buffer.Row(_row)
                     : throw new ArgumentException(
-                        $"Output '{outputName}' holds {TensorElement.Name(_buffers[i].ElementType)} values; read it with Get<{_buffers[i].ElementType.Name}>(), not Get<{typeof(T).Name}>().",
+                        $"Output '{outputName}' holds {TensorElementTypes.Name(TensorElementTypes.Of(_buffers[i].ElementType)!.Value)} values; read it with Get<{_buffers[i].ElementType.Name}>(), not Get<{typeof(T).Name}>().",
                         nameof(outputName));
             }
         }

@@ -1,9 +1,12 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace LyftServing.OnnxRuntime;
 
 /// <summary>
-/// The ONNX Runtime settings of one model, bound from <c>ModelServing:Models:{model}:Onnx</c>
-/// (unknown keys rejected) or set in code with <c>ConfigureOnnx</c>. They apply to every
-/// version the model loads from then on.
+/// The ONNX Runtime settings of one model: set in code with <c>ConfigureOnnx</c>, per version in
+/// <c>model.json</c>'s <c>properties</c>, and per model in configuration
+/// (<c>ModelServing:Models:{model}:Onnx</c>, which wins); unknown keys are rejected and the values
+/// checked at start-up and at each load, with errors naming the key.
 /// </summary>
 /// <remarks>
 /// Example: <c>"Onnx": {"IntraOpNumThreads": 2, "GraphOptimizationLevel": "Extended", "ExecutionProvider": "Cuda"}</c>.
@@ -19,6 +22,7 @@ public sealed class OnnxModelSettings
     /// Gets or sets the number of threads one call may use inside an operator (ONNX Runtime's
     /// intra-op thread pool). Default: 1. 0 lets ONNX Runtime choose (one per physical core).
     /// </summary>
+    [Range(0, 1024, ErrorMessage = "must be from 0 (ONNX Runtime chooses) to 1024")]
     public int IntraOpNumThreads { get; set; } = 1;
 
     /// <summary>
@@ -26,9 +30,11 @@ public sealed class OnnxModelSettings
     /// (ONNX Runtime's inter-op thread pool, used only when the graph has parallel branches).
     /// Default: 1. 0 lets ONNX Runtime choose.
     /// </summary>
+    [Range(0, 1024, ErrorMessage = "must be from 0 (ONNX Runtime chooses) to 1024")]
     public int InterOpNumThreads { get; set; } = 1;
 
     /// <summary>Gets or sets which graph optimisations ONNX Runtime applies when it loads a version. Default: <see cref="OnnxGraphOptimizationLevel.All"/>.</summary>
+    [EnumDataType(typeof(OnnxGraphOptimizationLevel), ErrorMessage = "must be one of None, Basic, Extended, All")]
     public OnnxGraphOptimizationLevel GraphOptimizationLevel { get; set; } = OnnxGraphOptimizationLevel.All;
 
     /// <summary>
@@ -36,8 +42,10 @@ public sealed class OnnxModelSettings
     /// <see cref="OnnxExecutionProvider.Cuda"/> needs an ONNX Runtime build with CUDA
     /// (<c>Microsoft.ML.OnnxRuntime.Gpu</c>); otherwise the version fails to load with an error that says so.
     /// </summary>
+    [EnumDataType(typeof(OnnxExecutionProvider), ErrorMessage = "must be one of Cpu, Cuda")]
     public OnnxExecutionProvider ExecutionProvider { get; set; } = OnnxExecutionProvider.Cpu;
 
     /// <summary>Gets or sets the GPU to run on when <see cref="ExecutionProvider"/> is <see cref="OnnxExecutionProvider.Cuda"/>. Default: 0.</summary>
+    [Range(0, int.MaxValue, ErrorMessage = "must not be negative")]
     public int DeviceId { get; set; }
 }

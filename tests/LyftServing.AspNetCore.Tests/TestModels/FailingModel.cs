@@ -16,7 +16,7 @@ public sealed class FailingModel : IModel<FailingFeatures, double>
         "nan" => double.NaN,
         "overloaded" => throw new ModelOverloadedException("failing", TimeSpan.FromSeconds(1)),
         "timeout" => throw new ModelTimeoutException("failing", TimeSpan.FromMilliseconds(250)),
-        "bad_feature" => throw new ModelFeaturesException("failing", "$.mode", "'$.mode' must be one of: ok, slow."),
+        "bad_feature" => throw ModelFeaturesException.AtPath("failing", "$.mode", "must be one of: ok, slow."),
         "slow" => Slow(),
         _ => 1,
     };

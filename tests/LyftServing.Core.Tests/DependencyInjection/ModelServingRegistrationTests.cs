@@ -139,7 +139,7 @@ public sealed class ModelServingRegistrationTests : IDisposable
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
-        Assert.Contains("Model 'fraud' names the runtime 'onnx', which is not registered (registered runtimes: linear); add the adapter package and its registration, such as AddOnnxRuntime().", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Model 'fraud' names the runtime 'onnx', which is not registered (registered runtimes: linear); add the runtime's package and its registration, such as AddOnnxRuntime().", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -205,7 +205,106 @@ public sealed class ModelServingRegistrationTests : IDisposable
     }
 
     [Fact]
-    public async Task ModelSettings_BoundPerModelFromConfiguration_AndValidatedStrictly()
+    public async Task ModelSettings_BoundPerModelFromConfiguration_ModelCodeReadsThem()
+    {
+        _store.AddVersion("lin", "1", weight: 1);
+        var builder = TestHost.CreateBuilder(configuration: Config(("Models:lin:Tuning:Threads", "4")));
+        builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing"))
+            .AddModelSettings<TuningSettings>("Tuning")
+            .AddModel<TunedModel, NumberFeatures, double>("lin");
+        using var host = builder.Build();
+
+        await host.StartAsync();
+
+        Assert.Equal(4, await host.Services.GetRequiredKeyedService<IModelClient<NumberFeatures, double>>("lin").PredictAsync(new NumberFeatures(0)));
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task ModelSettings_SetInCodePropertiesAndConfiguration_ConfigurationWinsThenProperties()
+    {
+        _store.AddVersion("lin", "1", weight: 1);
+        _store.AddVersion("props", "1", weight: 1);
+        File.WriteAllText(Path.Combine(_store.Root, "props", "1", "model.json"), """{"properties": {"threads": 6, "label": "from model.json"}}""");
+        File.WriteAllText(Path.Combine(_store.Root, "lin", "1", "model.json"), """{"properties": {"threads": 6}}""");
+        var builder = TestHost.CreateBuilder(configuration: Config(("Models:lin:Tuning:Threads", "4")));
+        builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing"))
+            .AddModelSettings<TuningSettings>("Tuning")
+            .AddModel<TunedModel, NumberFeatures, double>("lin", m => m.ConfigureSettings<TuningSettings>(s => s.Threads = 8))
+            .AddModel<TunedModel, NumberFeatures, double>("props", m => m.ConfigureSettings<TuningSettings>(s => s.Threads = 8))
+            .AddModel<TunedModel, NumberFeatures, double>("code", m => m.ConfigureSettings<TuningSettings>(s => s.Threads = 8));
+        _store.AddVersion("code", "1", weight: 1);
+        using var host = builder.Build();
+
+        await host.StartAsync();
+
+        Assert.Equal(4, await Predict(host, "lin"));
+        Assert.Equal(6, await Predict(host, "props"));
+        Assert.Equal(8, await Predict(host, "code"));
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task ModelSettings_UnknownConfigurationKey_StartFailsNamingTheSection()
+    {
+        _store.AddVersion("lin", "1", weight: 1);
+        var builder = TestHost.CreateBuilder(configuration: Config(("Models:lin:Tuning:Thread", "4")));
+        builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing"))
+            .AddModelSettings<TuningSettings>("Tuning")
+            .AddModel<TunedModel, NumberFeatures, double>("lin");
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("'ModelServing:Models:lin:Tuning' is invalid", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'Thread'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ModelSettings_InvalidValue_StartFailsNamingTheKeyAndValue()
+    {
+        _store.AddVersion("lin", "1", weight: 1);
+        var builder = TestHost.CreateBuilder(configuration: Config(("Models:lin:Tuning:Threads", "0")));
+        builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing"))
+            .AddModelSettings<TuningSettings>("Tuning")
+            .AddModel<TunedModel, NumberFeatures, double>("lin");
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("ModelServing:Models:lin:Tuning:Threads must be between 1 and 64; it is 0.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ModelSettings_UnknownPropertyInModelJson_VersionFailsToLoadNamingTheProperty()
+    {
+        _store.AddVersion("lin", "1", weight: 1);
+        File.WriteAllText(Path.Combine(_store.Root, "lin", "1", "model.json"), """{"properties": {"treads": 2}}""");
+        var builder = TestHost.CreateBuilder(configuration: Config());
+        builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing"))
+            .AddModelSettings<TuningSettings>("Tuning")
+            .AddModel<TunedModel, NumberFeatures, double>("lin");
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<ModelLoadException>(() => host.StartAsync());
+
+        Assert.Contains("'model.json properties' is invalid", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'treads'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ConfigureSettings_ModelThatDoesNotReadThem_Throws()
+    {
+        var services = new ServiceCollection().AddModelServing().AddModelSettings<TuningSettings>("Tuning");
+
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            services.AddModel<LinearModel, NumberFeatures, double>("lin", m => m.ConfigureSettings<TuningSettings>(s => s.Threads = 2)));
+
+        Assert.Equal("Model 'lin' does not read TuningSettings, so these settings would be ignored; it reads no settings.", error.Message);
+    }
+
+    [Fact]
+    public async Task ModelSettings_ConfiguredForModelThatDoesNotReadThem_StartFails()
     {
         _store.AddVersion("lin", "1", weight: 1);
         var builder = TestHost.CreateBuilder(configuration: Config(("Models:lin:Tuning:Threads", "4")));
@@ -214,40 +313,13 @@ public sealed class ModelServingRegistrationTests : IDisposable
             .AddModel<LinearModel, NumberFeatures, double>("lin");
         using var host = builder.Build();
 
-        await host.StartAsync();
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
-        Assert.Equal(4, host.Services.GetRequiredService<IOptionsMonitor<TuningSettings>>().Get("lin").Threads);
-        await host.StopAsync();
+        Assert.Contains("'ModelServing:Models:lin:Tuning' sets TuningSettings, which model 'lin' does not read (it reads no settings); remove the section.", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void ModelSettings_SetInCodeAndConfiguration_ConfigurationWins()
-    {
-        var builder = TestHost.CreateBuilder(configuration: Config(("Models:lin:Tuning:Threads", "4")));
-        builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing"))
-            .AddModelSettings<TuningSettings>("Tuning")
-            .AddModel<LinearModel, NumberFeatures, double>("lin", m => m.ConfigureSettings<TuningSettings>(s => s.Threads = 8))
-            .AddModel<LinearModel, NumberFeatures, double>("other", m => m.ConfigureSettings<TuningSettings>(s => s.Threads = 8));
-        using var host = builder.Build();
-
-        var settings = host.Services.GetRequiredService<IOptionsMonitor<TuningSettings>>();
-
-        Assert.Equal(4, settings.Get("lin").Threads);
-        Assert.Equal(8, settings.Get("other").Threads);
-    }
-
-    [Fact]
-    public void ModelSettings_UnknownKey_ThrowsNamingTheSection()
-    {
-        var builder = TestHost.CreateBuilder(configuration: Config(("Models:lin:Tuning:Thread", "4")));
-        builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing")).AddModelSettings<TuningSettings>("Tuning");
-        using var host = builder.Build();
-
-        var error = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IOptionsMonitor<TuningSettings>>().Get("lin"));
-
-        Assert.Contains("The configuration 'ModelServing:Models:lin:Tuning' is invalid", error.Message, StringComparison.Ordinal);
-        Assert.Contains("'Thread'", error.Message, StringComparison.Ordinal);
-    }
+    private static async Task<double> Predict(IHost host, string model) =>
+        await host.Services.GetRequiredKeyedService<IModelClient<NumberFeatures, double>>(model).PredictAsync(new NumberFeatures(0));
 
     [Theory]
     [InlineData("../1")]
@@ -332,6 +404,23 @@ public sealed class ModelServingRegistrationTests : IDisposable
 
     public sealed class TuningSettings
     {
+        [System.ComponentModel.DataAnnotations.Range(1, 64)]
         public int Threads { get; set; } = 1;
+
+        public string? Label { get; set; }
+    }
+
+    /// <summary>Model code that reads its settings when a version loads and predicts its thread count.</summary>
+    public sealed class TunedModel(IModelSettings<TuningSettings> settings) : IModel<NumberFeatures, double>
+    {
+        private TuningSettings? _loaded;
+
+        public ValueTask LoadAsync(ModelArtifact artifact, CancellationToken cancellationToken)
+        {
+            _loaded = settings.Read(artifact);
+            return ValueTask.CompletedTask;
+        }
+
+        public double Predict(NumberFeatures features) => _loaded!.Threads;
     }
 }

@@ -71,13 +71,13 @@ public sealed class JsonModelClientTests : IAsyncLifetime
     [Theory]
     [InlineData("""{"distanceKm": "far", "stops": 1, "kind": 0}""", "$.distanceKm | '$.distanceKm' must be a number.")]
     [InlineData("""{"distanceKm": 1, "stops": 99999999999, "kind": 0}""", "$.stops | '$.stops' must be an integer from -2147483648 to 2147483647.")]
-    [InlineData("""{"distanceKm": 1e400, "stops": 1, "kind": 0}""", "$.distanceKm | '$.distanceKm' must be a number.")]
+    [InlineData("""{"distanceKm": 1e400, "stops": 1, "kind": 0}""", "$.distanceKm | '$.distanceKm' is out of range: numbers must fit a 64-bit floating-point number (at most about 1.8e308 in size).")]
     [InlineData("""{"distanceKm": 1, "stops": 1.5, "kind": 0}""", "$.stops | '$.stops' must be an integer from -2147483648 to 2147483647.")]
     [InlineData("""{"distanceKm": 1, "stops": 1, "kind": 0, "speed": 3}""", "$.speed | '$.speed' is not a feature of model 'trip'; expected only: distanceKm, stops, kind, pickup.")]
     [InlineData("""{"distanceKm": 1, "stops": 1, "kind": 0, "pickup": {"lat": true, "lon": 1}}""", "$.pickup.lat | '$.pickup.lat' must be a number.")]
     [InlineData("""{"distanceKm": 1, "kind": 0}""", "$ | '$' is missing required features; required: distanceKm, stops, kind.")]
     [InlineData("""[1, 2]""", "$ | '$' must be an object.")]
-    [InlineData("""null""", "$ | Model 'trip' needs features (an object), not null.")]
+    [InlineData("""null""", "$ | Model 'trip' needs features (an object) at '$', not null.")]
     [InlineData("""{"distanceKm": null, "stops": 1, "kind": 0}""", "$.distanceKm | '$.distanceKm' must be a number.")]
     public async Task PredictAsync_BadFeatures_ThrowsNamingPathAndExpectation(string json, string expected)
     {

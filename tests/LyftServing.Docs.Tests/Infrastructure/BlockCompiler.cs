@@ -60,13 +60,17 @@ public static class BlockCompiler
         foreach (var other in context)
         {
             var root = Parse(other).GetCompilationUnitRoot();
-            var types = root.Members.OfType<BaseTypeDeclarationSyntax>().Where(t => claimed.Add(t.Identifier.Text)).ToHashSet();
+            var types = TopLevelTypes(root).Where(t => claimed.Add(t.Identifier.Text)).ToHashSet();
             if (types.Count == 0)
             {
                 continue;
             }
 
-            var kept = root.RemoveNodes(root.Members.Where(m => m is not BaseTypeDeclarationSyntax t || !types.Contains(t)), SyntaxRemoveOptions.KeepNoTrivia)!;
+            // Types stay in their namespaces (a doc may show a library's files: `namespace X;` and its types).
+            var kept = root.RemoveNodes(
+                root.Members.Concat(root.Members.OfType<BaseNamespaceDeclarationSyntax>().SelectMany(n => n.Members))
+                    .Where(m => m is not BaseNamespaceDeclarationSyntax && (m is not BaseTypeDeclarationSyntax t || !types.Contains(t))),
+                SyntaxRemoveOptions.KeepNoTrivia)!;
             trees.Add(CSharpSyntaxTree.Create(kept, ParseOptions, path: $"{other} (its types)"));
         }
 
@@ -134,7 +138,12 @@ public static class BlockCompiler
     private static SyntaxTree Parse(DocBlock block) => CSharpSyntaxTree.ParseText(block.Code, ParseOptions, path: block.ToString());
 
     private static HashSet<string> DeclaredTypes(CompilationUnitSyntax root) =>
-        root.Members.OfType<BaseTypeDeclarationSyntax>().Select(t => t.Identifier.Text).ToHashSet(StringComparer.Ordinal);
+        TopLevelTypes(root).Select(t => t.Identifier.Text).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The types a block declares at its top level or directly in a namespace.</summary>
+    private static IEnumerable<BaseTypeDeclarationSyntax> TopLevelTypes(CompilationUnitSyntax root) =>
+        root.Members.OfType<BaseTypeDeclarationSyntax>()
+            .Concat(root.Members.OfType<BaseNamespaceDeclarationSyntax>().SelectMany(n => n.Members.OfType<BaseTypeDeclarationSyntax>()));
 
     private static string Describe(DocBlock block, Diagnostic diagnostic)
     {

@@ -59,7 +59,7 @@ public class TelemetryReferenceTests
         AssertEvents(DocFiles.Table(Reference, "Logs", "id"), typeof(ModelServingOptions).Assembly, "LyftServing.Internal");
 
     [Fact]
-    public void TelemetryReference_HttpAdapterLogTable_MatchesTheEventIds()
+    public void TelemetryReference_HttpEndpointLogTable_MatchesTheEventIds()
     {
         AssertEvents(DocFiles.Table(Reference, "Logs", "id", occurrence: 2), typeof(ModelServingHttpOptions).Assembly, "LyftServing.AspNetCore.Internal");
     }

@@ -7,7 +7,7 @@ namespace LyftServing.OnnxRuntime.Tests.Internal;
 public sealed class EventIdsTests
 {
     [Fact]
-    public void LogMessages_EventIds_AreUniqueAndInTheAdapterRange()
+    public void LogMessages_EventIds_AreUniqueAndInTheRuntimeRange()
     {
         var ids = typeof(Log).GetMethods(BindingFlags.Public | BindingFlags.Static)
             .Select(m => m.GetCustomAttribute<LoggerMessageAttribute>())

@@ -72,7 +72,7 @@ public sealed class OnnxSessionTests(ITestOutputHelper output) : IDisposable
             async i =>
             {
                 var prediction = await client!.PredictAsync(features[i % features.Length], version: null);
-                var y = ((OnnxTensors)prediction.Output!)["y"].GetValues<float>()[0];
+                var y = ((Tensors)prediction.Output!)["y"].GetValues<float>()[0];
                 return Math.Abs(y - expected[i % expected.Length]) <= 1e-5;
             },
             version => _store.AddVersion("mixed_inputs", version, "mixed_inputs", testData, runtime: true));

@@ -106,13 +106,13 @@ public class OnnxTensorModelTests
     [MemberData(nameof(FixtureModels))]
     public async Task PredictBatch_FixtureRows_ReproduceEveryRowInOneCall(string model)
     {
-        var (onnx, services) = await TestHost.LoadModelAsync<OnnxTensorModel, OnnxTensors, OnnxTensors>(
+        var (onnx, services) = await TestHost.LoadModelAsync<OnnxTensorModel, Tensors, Tensors>(
             model, Path.Combine(Fixtures.ModelsRoot, model, "1"), b => b.AddOnnxRuntime());
         using var _ = services;
         using var __ = onnx;
         var cases = Fixtures.Cases(model);
-        var rows = cases.Select(c => Fixtures.JsonFeatures(model, c).Deserialize<OnnxTensors>()!).ToArray();
-        var outputs = new OnnxTensors[rows.Length];
+        var rows = cases.Select(c => Fixtures.JsonFeatures(model, c).Deserialize<Tensors>()!).ToArray();
+        var outputs = new Tensors[rows.Length];
 
         onnx.PredictBatch(rows, outputs);
 
@@ -124,24 +124,39 @@ public class OnnxTensorModelTests
         }
     }
 
+    [Theory]
+    [InlineData("tabular_mlp", true)]
+    [InlineData("bench_mlp", true)]
+    [InlineData("mixed_inputs", true)]
+    [InlineData("all_types", false)]
+    public async Task LoadAsync_RowShapesKnownInAdvance_RunsOneRowCallsOnBindings(string model, bool expected)
+    {
+        var (onnx, services) = await TestHost.LoadModelAsync<OnnxTensorModel, Tensors, Tensors>(
+            model, Path.Combine(Fixtures.ModelsRoot, model, "1"), b => b.AddOnnxRuntime());
+        using var _ = services;
+        using var __ = onnx;
+
+        Assert.Equal(expected, onnx.RunsRowsOnBindings);
+    }
+
     [Fact]
     public async Task PredictBatch_RowsWithSeveralRowsEach_SplitsOutputsPerRow()
     {
-        var (onnx, services) = await TestHost.LoadModelAsync<OnnxTensorModel, OnnxTensors, OnnxTensors>(
+        var (onnx, services) = await TestHost.LoadModelAsync<OnnxTensorModel, Tensors, Tensors>(
             "mixed_inputs", Path.Combine(Fixtures.ModelsRoot, "mixed_inputs", "1"), b => b.AddOnnxRuntime());
         using var _ = services;
         using var __ = onnx;
-        var first = new OnnxTensors
+        var first = new Tensors
         {
-            { "x", OnnxTensor.Create(new float[] { 1, 2, 3, 4, 0, 0, 0, 1 }, 2, 4) },
-            { "category", OnnxTensor.Create(new long[] { 10, 20 }, 2, 1) },
+            { "x", Tensor.Create(new float[] { 1, 2, 3, 4, 0, 0, 0, 1 }, 2, 4) },
+            { "category", Tensor.Create(new long[] { 10, 20 }, 2, 1) },
         };
-        var second = new OnnxTensors
+        var second = new Tensors
         {
-            { "x", OnnxTensor.Create(new float[] { 0.5f, 0.5f, 0, 0 }, 1, 4) },
-            { "category", OnnxTensor.Create(new long[] { 7 }, 1, 1) },
+            { "x", Tensor.Create(new float[] { 0.5f, 0.5f, 0, 0 }, 1, 4) },
+            { "category", Tensor.Create(new long[] { 7 }, 1, 1) },
         };
-        var outputs = new OnnxTensors[2];
+        var outputs = new Tensors[2];
 
         onnx.PredictBatch(new[] { first, second }, outputs);
 
@@ -185,17 +200,17 @@ public class OnnxTensorModelTests
     public async Task PredictAsync_CodeCallerWithTypedTensors_ConvertsNumbersToInputTypes()
     {
         using var host = await StartRuntimeHostAsync("mixed_inputs");
-        var client = host.Services.GetRequiredKeyedService<IModelClient<OnnxTensors, OnnxTensors>>("mixed_inputs");
-        var features = new OnnxTensors
+        var client = host.Services.GetRequiredKeyedService<IModelClient<Tensors, Tensors>>("mixed_inputs");
+        var features = new Tensors
         {
             // double values for a float32 input and int values for an int64 input are converted.
-            { "x", OnnxTensor.Create(new double[] { 1, 2, 3, 4 }, 1, 4) },
-            { "category", OnnxTensor.Create(new int[] { 5 }, 1, 1) },
+            { "x", Tensor.Create(new double[] { 1, 2, 3, 4 }, 1, 4) },
+            { "category", Tensor.Create(new int[] { 5 }, 1, 1) },
         };
 
         var output = await client.PredictAsync(features);
 
-        Assert.Equal(typeof(float), output["y"].ElementType);
+        Assert.Equal(TensorElementType.Float32, output["y"].ElementType);
         Assert.Equal(15f, output["y"].GetValues<float>()[0]);
         await host.StopAsync();
     }
@@ -225,20 +240,20 @@ public class OnnxTensorModelTests
     [Fact]
     public async Task PredictBatch_EveryElementType_StacksAndSplitsRows()
     {
-        var (onnx, services) = await TestHost.LoadModelAsync<OnnxTensorModel, OnnxTensors, OnnxTensors>(
+        var (onnx, services) = await TestHost.LoadModelAsync<OnnxTensorModel, Tensors, Tensors>(
             "all_types", Path.Combine(Fixtures.ModelsRoot, "all_types", "1"), b => b.AddOnnxRuntime());
         using var _ = services;
         using var __ = onnx;
-        var rows = Enumerable.Range(0, 3).Select(i => new OnnxTensors
+        var rows = Enumerable.Range(0, 3).Select(i => new Tensors
         {
-            { "f32", OnnxTensor.Create(new[] { i, i + 0.5f }, 1, 2) },
-            { "f64", OnnxTensor.Create(new[] { -i, i + 0.25 }, 1, 2) },
-            { "i32", OnnxTensor.Create(new[] { i }, 1) },
-            { "i64", OnnxTensor.Create(new[] { (long)i << 40 }, 1) },
-            { "b", OnnxTensor.Create(new[] { i % 2 == 0 }, 1) },
-            { "s", OnnxTensor.Create(new[] { "row " + i }, 1) },
+            { "f32", Tensor.Create(new[] { i, i + 0.5f }, 1, 2) },
+            { "f64", Tensor.Create(new[] { -i, i + 0.25 }, 1, 2) },
+            { "i32", Tensor.Create(new[] { i }, 1) },
+            { "i64", Tensor.Create(new[] { (long)i << 40 }, 1) },
+            { "b", Tensor.Create(new[] { i % 2 == 0 }, 1) },
+            { "s", Tensor.Create(new[] { "row " + i }, 1) },
         }).ToArray();
-        var outputs = new OnnxTensors[rows.Length];
+        var outputs = new Tensors[rows.Length];
 
         onnx.PredictBatch(rows, outputs);
 
@@ -261,11 +276,11 @@ public class OnnxTensorModelTests
         var version = Path.Combine(store.Root, "fixed_shape", "1");
         Directory.CreateDirectory(version);
         File.Copy(Path.Combine(AppContext.BaseDirectory, "assets", "fixed_shape", "model.onnx"), Path.Combine(version, "model.onnx"));
-        var (onnx, services) = await TestHost.LoadModelAsync<OnnxTensorModel, OnnxTensors, OnnxTensors>("fixed_shape", version, b => b.AddOnnxRuntime());
+        var (onnx, services) = await TestHost.LoadModelAsync<OnnxTensorModel, Tensors, Tensors>("fixed_shape", version, b => b.AddOnnxRuntime());
         using var _ = services;
         using var __ = onnx;
-        var rows = new[] { 1f, 2f }.Select(v => new OnnxTensors { { "x", OnnxTensor.Create(new[] { v, v, v }, 1, 3) } }).ToArray();
-        var outputs = new OnnxTensors[2];
+        var rows = new[] { 1f, 2f }.Select(v => new Tensors { { "x", Tensor.Create(new[] { v, v, v }, 1, 3) } }).ToArray();
+        var outputs = new Tensors[2];
 
         onnx.PredictBatch(rows, outputs);
 
@@ -279,16 +294,18 @@ public class OnnxTensorModelTests
         using var host = await StartRuntimeHostAsync("mixed_inputs");
         var status = host.Services.GetRequiredService<IModelManager>().GetStatus("mixed_inputs");
 
-        var metadata = Assert.IsType<OnnxModelMetadata>(Assert.Single(status.Versions).Metadata);
+        var version = Assert.Single(status.Versions);
+        var metadata = Assert.IsType<OnnxModelMetadata>(version.Metadata);
+        var signature = Assert.IsType<ModelSignature>(version.Signature);
 
         Assert.Equal("CPUExecutionProvider", metadata.ExecutionProvider);
-        Assert.Equal(["x", "category"], metadata.Inputs.Select(i => i.Name));
-        Assert.Equal("float32[N,4]", metadata.Inputs[0].ToString());
-        Assert.Equal("int64[N,1]", metadata.Inputs[1].ToString());
-        Assert.Equal([-1L, 1L], metadata.Inputs[1].Dimensions);
-        Assert.Equal("y", Assert.Single(metadata.Outputs).Name);
+        Assert.Equal(["x", "category"], signature.Inputs.Select(i => i.Name));
+        Assert.Equal("float32[N,4]", signature.Inputs[0].ToString());
+        Assert.Equal("int64[N,1]", signature.Inputs[1].ToString());
+        Assert.Equal([-1L, 1L], signature.Inputs[1].Dimensions);
+        Assert.Equal("y", Assert.Single(signature.Outputs).Name);
         var json = JsonSerializer.Serialize(status, Web);
-        Assert.Contains("\"inputs\":[{\"name\":\"x\",\"elementType\":\"float32\",\"dimensions\":[-1,4],\"dimensionNames\":[\"N\",null]}", json, StringComparison.Ordinal);
+        Assert.Contains("\"signature\":{\"inputs\":[{\"name\":\"x\",\"elementType\":\"float32\",\"dimensions\":[-1,4],\"dimensionNames\":[\"N\",null]}", json, StringComparison.Ordinal);
         await host.StopAsync();
     }
 
@@ -301,7 +318,7 @@ public class OnnxTensorModelTests
         },
         {
             "mixed_inputs", """{"x": [[1,2,3,4]]}""", "$.category",
-            "Model 'mixed_inputs' needs the input 'category' (int64[N,1]), which the features do not have; its inputs are: x (float32[N,4]), category (int64[N,1])."
+            "'$.category' is missing: model 'mixed_inputs' needs the input 'category' (int64[N,1]); its inputs are: x (float32[N,4]), category (int64[N,1])."
         },
         {
             "mixed_inputs", """{"x": [[1,2,3,4]], "category": [[1.5]]}""", "$.category[0][0]",
@@ -329,27 +346,27 @@ public class OnnxTensorModelTests
         },
         {
             "tabular_mlp", """{"features": [[1,2,3,4,5,6,7,8],[1,2]]}""", "$.features[1]",
-            "'$.features[1]' is invalid: it has 2 elements, but '$.features[0]' has 8; a tensor must be a rectangular nested array (ragged arrays are not allowed)."
+            "'$.features[1]' has 2 elements, but '$.features[0]' has 8; a tensor must be a rectangular nested array (ragged arrays are not allowed)."
         },
         {
             "tabular_mlp", """{"features": [[1,2,3,4,5,6,7,[8]]]}""", "$.features[0][7]",
-            "'$.features[0][7]' is invalid: it is an array, but '$.features[0][0]' at the same depth is not; a tensor must be a rectangular nested array (ragged arrays are not allowed)."
+            "'$.features[0][7]' is an array, but '$.features[0][0]' at the same depth is a single value; a tensor must be a rectangular nested array (ragged arrays are not allowed)."
         },
         {
             "tabular_mlp", """{"features": [[1,2,"three",4,5,6,7,8]]}""", "$.features[0][2]",
-            "'$.features[0][2]' is invalid: it is a string, but '$.features[0][0]' is a number; all elements of a tensor must be of one kind (all numbers, all strings or all true/false)."
+            "'$.features[0][2]' is a string, but '$.features[0][0]' is a number; all elements of a tensor must be of one kind (all numbers, all strings or all true/false)."
         },
         {
             "tabular_mlp", """{"features": [[1,null,3,4,5,6,7,8]]}""", "$.features[0][1]",
-            "'$.features[0][1]' is invalid: it is null; tensor elements must be numbers, strings or true/false."
+            "'$.features[0][1]' is null; tensor elements must be numbers, strings or true/false."
         },
         {
             "tabular_mlp", """{"features": [[1,{"a":1},3,4,5,6,7,8]]}""", "$.features[0][1]",
-            "'$.features[0][1]' is invalid: it is an object; tensor elements must be numbers, strings or true/false."
+            "'$.features[0][1]' is an object; tensor elements must be numbers, strings or true/false."
         },
         {
             "all_types", """{"f32": [[1,2]], "f64": [[1,2]], "i32": [3000000000], "i64": [1], "b": [true], "s": ["a"]}""", "$.i32[0]",
-            "'$.i32[0]' is 3000000000, which is out of range for input 'i32' (int32[N])."
+            "'$.i32[0]' is 3000000000, which is out of range for input 'i32' (int32[N]): it takes integers from -2147483648 to 2147483647."
         },
         {
             "all_types", """{"f32": [[1,2]], "f64": [[1,2]], "i32": [3], "i64": [1], "b": [1], "s": ["a"]}""", "$.b",
@@ -361,7 +378,7 @@ public class OnnxTensorModelTests
         },
         {
             "tabular_mlp", """[[1,2,3,4,5,6,7,8]]""", "$",
-            "The features do not fit model 'tabular_mlp': ONNX features must be a JSON object of input name → tensor (a nested array, or a single value for a scalar), such as {\"x\": [[0.5, 1.5]]}; got an array."
+            "'$' must be a JSON object of input name → tensor (a nested array, or a single value for a scalar), such as {\"x\": [[0.5, 1.5]]}, not an array."
         },
     };
 
@@ -384,7 +401,7 @@ public class OnnxTensorModelTests
     [Fact]
     public void Serialize_OutputWithNaN_WritesItOnlyWhenAllowed()
     {
-        var tensor = OnnxTensor.Create(new[] { float.NaN, 1f }, 2);
+        var tensor = Tensor.Create(new[] { float.NaN, 1f }, 2);
 
         var strict = Assert.Throws<JsonException>(() => JsonSerializer.Serialize(tensor, Strict));
 

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using LyftServing.OnnxRuntime.Internal;
 
 namespace LyftServing.OnnxRuntime.Tests.TestSupport;
 
@@ -31,16 +33,25 @@ public static class TestHost
     }
 
     /// <summary>Creates model code directly (as the host does) and loads a version, for capabilities the host does not expose, such as batches.</summary>
-    public static async Task<(TModel Model, ServiceProvider Services)> LoadModelAsync<TModel, TFeatures, TOutput>(string modelName, string versionDirectory, Action<IModelServingBuilder> configure)
+    public static async Task<(TModel Model, ServiceProvider Services)> LoadModelAsync<TModel, TFeatures, TOutput>(
+        string modelName, string versionDirectory, Action<IModelServingBuilder> configure, Func<IServiceProvider, TModel>? create = null)
         where TModel : class, IModel<TFeatures, TOutput>
     {
         var services = new ServiceCollection();
         services.AddLogging();
         configure(services.AddModelServing());
         var provider = services.BuildServiceProvider();
-        var model = ActivatorUtilities.CreateInstance<TModel>(provider);
+        var model = create is null ? ActivatorUtilities.CreateInstance<TModel>(provider) : create(provider);
         var artifact = await ModelArtifact.FromDirectoryAsync(modelName, Path.GetFileName(versionDirectory), versionDirectory);
         await model.LoadAsync(artifact, CancellationToken.None);
         return (model, provider);
+    }
+
+    /// <summary>Creates the model code of a typed ONNX model as <c>AddOnnxModel&lt;TFeatures, TOutput&gt;</c> registers it.</summary>
+    internal static OnnxTypedModel<TFeatures, TOutput> Typed<TFeatures, TOutput>(IServiceProvider services, string modelName, Action<OnnxMappingBuilder<TFeatures, TOutput>> map)
+    {
+        var mapping = new OnnxMappingBuilder<TFeatures, TOutput>(modelName);
+        map(mapping);
+        return new OnnxTypedModel<TFeatures, TOutput>(mapping.Build(), services.GetRequiredService<IModelSettings<OnnxModelSettings>>(), services.GetRequiredService<ILoggerFactory>());
     }
 }

@@ -1,13 +1,13 @@
 using System.Text.Json;
 
-namespace LyftServing.OnnxRuntime.Tests.Tensors;
+namespace LyftServing.Tests.TensorKit;
 
-public sealed class OnnxTensorTests
+public sealed class TensorTests
 {
     [Fact]
     public void Create_ShapeDoesNotFitValues_ThrowsNamingBoth()
     {
-        var error = Assert.Throws<ArgumentException>(() => OnnxTensor.Create(new float[] { 1, 2, 3 }, 2, 2));
+        var error = Assert.Throws<ArgumentException>(() => Tensor.Create(new float[] { 1, 2, 3 }, 2, 2));
 
         Assert.StartsWith("The shape [2,2] holds 4 values, but 3 were given.", error.Message, StringComparison.Ordinal);
     }
@@ -15,15 +15,15 @@ public sealed class OnnxTensorTests
     [Fact]
     public void Create_UnsupportedElementType_Throws()
     {
-        var error = Assert.Throws<ArgumentException>(() => OnnxTensor.Create(new byte[] { 1 }));
+        var error = Assert.Throws<ArgumentException>(() => Tensor.Create(new byte[] { 1 }));
 
-        Assert.StartsWith("ONNX tensors of Byte are not supported; use float, double, int, long, bool or string.", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Tensors of Byte are not supported; use float, double, int, long, bool or string.", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Create_NoShape_IsScalar()
     {
-        var tensor = OnnxTensor.Create(new[] { 2.5 });
+        var tensor = Tensor.Create(new[] { 2.5 });
 
         Assert.Equal(0, tensor.Rank);
         Assert.Equal("2.5", JsonSerializer.Serialize(tensor));
@@ -33,7 +33,7 @@ public sealed class OnnxTensorTests
     [Fact]
     public void GetValues_WrongType_ThrowsNamingTheRightOne()
     {
-        var tensor = OnnxTensor.Create(new long[] { 1 }, 1);
+        var tensor = Tensor.Create(new long[] { 1 }, 1);
 
         var error = Assert.Throws<InvalidOperationException>(() => tensor.GetValues<float>().Length);
 
@@ -41,15 +41,16 @@ public sealed class OnnxTensorTests
     }
 
     [Theory]
-    [InlineData("[[1,2],[3,4]]", typeof(long), "[2,2]")]
-    [InlineData("[[1.5,2],[3,4]]", typeof(double), "[2,2]")]
-    [InlineData("[\"a\",\"b\"]", typeof(string), "[2]")]
-    [InlineData("[[true],[false]]", typeof(bool), "[2,1]")]
-    [InlineData("7", typeof(long), "[]")]
-    [InlineData("[[],[]]", typeof(float), "[2,0]")]
-    public void Deserialize_NestedArrays_InfersTypeAndShape(string json, Type elementType, string shape)
+    [InlineData("[[1,2],[3,4]]", TensorElementType.Int64, "[2,2]")]
+    [InlineData("[[1.5,2],[3,4]]", TensorElementType.Float32, "[2,2]")]
+    [InlineData("[[0.1,2],[3,4]]", TensorElementType.Float64, "[2,2]")]
+    [InlineData("[\"a\",\"b\"]", TensorElementType.String, "[2]")]
+    [InlineData("[[true],[false]]", TensorElementType.Bool, "[2,1]")]
+    [InlineData("7", TensorElementType.Int64, "[]")]
+    [InlineData("[[],[]]", TensorElementType.Float32, "[2,0]")]
+    public void Deserialize_NestedArrays_InfersTypeAndShape(string json, TensorElementType elementType, string shape)
     {
-        var tensor = JsonSerializer.Deserialize<OnnxTensor>(json)!;
+        var tensor = JsonSerializer.Deserialize<Tensor>(json)!;
 
         Assert.Equal(elementType, tensor.ElementType);
         Assert.Equal(shape, "[" + string.Join(",", tensor.Shape.ToArray()) + "]");
@@ -61,7 +62,7 @@ public sealed class OnnxTensorTests
     {
         const string json = """{"x":[[0.5,1.25]],"category":[[3]],"label":["a"]}""";
 
-        var tensors = JsonSerializer.Deserialize<OnnxTensors>(json)!;
+        var tensors = JsonSerializer.Deserialize<Tensors>(json)!;
 
         Assert.Equal(["x", "category", "label"], tensors.Keys);
         Assert.Equal(json, JsonSerializer.Serialize(tensors));
@@ -70,9 +71,9 @@ public sealed class OnnxTensorTests
     [Fact]
     public void Deserialize_DuplicateName_Throws()
     {
-        var error = Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<OnnxTensors>("""{"x": [1], "x": [2]}"""));
+        var error = Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize<Tensors>("""{"x": [1], "x": [2]}"""));
 
-        Assert.Equal("the name 'x' appears more than once.", error.Message);
+        Assert.Equal("'$.x' appears more than once: send each input once.", error.Message);
         Assert.Equal("$.x", error.Path);
     }
 }
