@@ -220,6 +220,7 @@ public sealed class OperatorDecisionTests : IDisposable
         await host.StartAsync();
         _store.AddVersion("lin", "2", weight: 2);
         await host.Manager().RefreshAsync("lin");
+        await host.WaitForStatusAsync("lin", s => s.Versions.All(v => v.Version != "1")); // version 1 drained and disposed
 
         File.WriteAllText(Path.Combine(_store.Root, "lin", "1", "weight.txt"), "100");
         var error = await Assert.ThrowsAsync<ModelLoadException>(() => host.Manager().RollBackAsync("lin"));
