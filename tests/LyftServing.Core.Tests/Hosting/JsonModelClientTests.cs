@@ -68,6 +68,17 @@ public sealed class JsonModelClientTests : IAsyncLifetime
         Assert.Equal("8", System.Text.Encoding.UTF8.GetString(stream.ToArray()));
     }
 
+    [Fact]
+    public async Task PredictFeaturesAsync_FeaturesOfTheModelsType_ThroughThePipelineWithTheVersion()
+    {
+        var result = await Client.PredictFeaturesAsync(new TripFeatures(3.5, 1, TripKind.Standard), "1");
+
+        Assert.Equal(("trip", "1", 8d), (result.ModelName, result.ModelVersion, (double)result.Output!));
+        Assert.Equal((typeof(TripFeatures), typeof(double)), (Client.FeaturesTypeInfo.Type, Client.OutputTypeInfo.Type));
+        await Assert.ThrowsAsync<ModelNotFoundException>(async () => await Client.PredictFeaturesAsync(new TripFeatures(1, 1, TripKind.Shared), "2"));
+        Assert.Throws<ArgumentException>(() => Client.PredictFeaturesAsync("not features", null));
+    }
+
     [Theory]
     [InlineData("""{"distanceKm": "far", "stops": 1, "kind": 0}""", "$.distanceKm | '$.distanceKm' must be a number.")]
     [InlineData("""{"distanceKm": 1, "stops": 99999999999, "kind": 0}""", "$.stops | '$.stops' must be an integer from -2147483648 to 2147483647.")]
