@@ -43,27 +43,11 @@ public static class ModelServingEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(prefix);
 
-        var services = endpoints.ServiceProvider;
-        var provider = services.GetService<IModelProvider>()
-            ?? throw new InvalidOperationException(
-                "MapModelServing() needs the model host: call builder.Services.AddModelServing() (and add or discover models) before building the app.");
-        var manager = services.GetRequiredService<IModelManager>();
-        var options = services.GetRequiredService<IOptions<ModelServingHttpOptions>>().Value;
-        var validation = new ModelServingHttpOptionsValidator().Validate(Options.DefaultName, options);
-        if (validation.Failed)
-        {
-            throw new OptionsValidationException(Options.DefaultName, typeof(ModelServingHttpOptions), validation.Failures);
-        }
-
-        prefix = prefix.TrimEnd('/');
-        if (prefix.Length > 0 && prefix[0] != '/')
-        {
-            prefix = "/" + prefix;
-        }
-
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("LyftServing.AspNetCore");
-        var infer = new InferEndpoint(provider, logger, options, prefix);
-        var models = new ModelsEndpoints(manager, prefix);
+        var shared = EndpointServices.Resolve(endpoints, nameof(MapModelServing));
+        prefix = EndpointServices.NormalizePrefix(prefix);
+        var errors = new ProblemResponder(shared.Logger);
+        var infer = new InferEndpoint(shared.Resolver, shared.Reader, shared.Exceptions, errors, shared.Logger, prefix);
+        var models = new ModelsEndpoints(shared.Manager, errors, new ModelLinks(prefix + "/models", string.Empty, TraceIdInBody: true));
         var group = endpoints.MapGroup(prefix);
 
         group.MapPost("/infer", (Func<HttpContext, Task>)infer.InferAsync)
