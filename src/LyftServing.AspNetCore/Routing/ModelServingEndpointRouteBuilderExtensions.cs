@@ -4,8 +4,6 @@ using LyftServing.AspNetCore.Internal;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.AspNetCore.Builder;
@@ -90,5 +88,76 @@ public static class ModelServingEndpointRouteBuilderExtensions
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         return group;
+    }
+
+    /// <summary>
+    /// Maps the Open Inference Protocol v2 over HTTP/REST (KServe's protocol, which Triton,
+    /// KServe/MLServer, Seldon and their clients speak) on a route group under <paramref name="prefix"/>:
+    /// <c>GET /v2</c>, <c>GET /v2/health/live</c>, <c>GET /v2/health/ready</c>,
+    /// <c>GET /v2/models/{name}[/versions/{version}]</c> (metadata from the version's signature),
+    /// <c>GET /v2/models/{name}[/versions/{version}]/ready</c> and
+    /// <c>POST /v2/models/{name}[/versions/{version}]/infer</c>. Every model whose features and output
+    /// are <see cref="Tensors"/> is served, whatever its runtime; errors are the protocol's
+    /// <c>{"error": "…"}</c>.
+    /// </summary>
+    /// <param name="endpoints">The app or another route builder.</param>
+    /// <param name="prefix">A route prefix for the group; empty (the default) maps <c>/v2</c> at the root.</param>
+    /// <returns>The group's convention builder, to secure or limit every endpoint at once.</returns>
+    /// <remarks>
+    /// Requests are read with the same limits as <c>POST /infer</c> (<see cref="ModelServingHttpOptions"/>):
+    /// body size, nesting depth, UTF-8. Tensor <c>data</c> may be flat (row-major) or nested; its
+    /// number of values must be the product of <c>shape</c>. Datatypes BOOL, INT8 to INT64, UINT8 to
+    /// UINT64, FP32, FP64 and BYTES (as JSON strings) are read; the model converts numbers to its
+    /// inputs' element types. The answer echoes the request's <c>id</c> and <c>parameters</c>.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException"><c>AddModelServing()</c> was not called on the app's services.</exception>
+    /// <exception cref="OptionsValidationException">The <see cref="ModelServingHttpOptions"/> are invalid.</exception>
+    public static IEndpointConventionBuilder MapOpenInferenceProtocol(this IEndpointRouteBuilder endpoints, string prefix = "")
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentNullException.ThrowIfNull(prefix);
+
+        var shared = EndpointServices.Resolve(endpoints, nameof(MapOpenInferenceProtocol));
+        prefix = EndpointServices.NormalizePrefix(prefix);
+        var oip = new OpenInferenceEndpoints(shared, prefix);
+        var group = endpoints.MapGroup(prefix + "/v2");
+        group.WithTags("Open Inference Protocol").ExcludeFromDescription();
+
+        const string Model = $"/models/{{{OpenInferenceEndpoints.NameRouteValue}}}";
+        const string Version = $"{Model}/versions/{{{OpenInferenceEndpoints.VersionRouteValue}}}";
+        MapMethod(group, "", HttpMethods.Get, OpenInferenceEndpoints.ServerMetadataAsync, shared);
+        MapMethod(group, "/health/live", HttpMethods.Get, OpenInferenceEndpoints.LiveAsync, shared);
+        MapMethod(group, "/health/ready", HttpMethods.Get, oip.ReadyAsync, shared);
+        foreach (var pattern in new[] { Model, Version })
+        {
+            MapMethod(group, pattern, HttpMethods.Get, c => oip.ModelMetadataAsync(c, Name(c), VersionOf(c)), shared);
+            MapMethod(group, pattern + "/ready", HttpMethods.Get, c => oip.ModelReadyAsync(c, Name(c), VersionOf(c)), shared);
+            MapMethod(group, pattern + "/infer", HttpMethods.Post, c => oip.InferAsync(c, Name(c), VersionOf(c)), shared);
+        }
+
+        return group;
+
+        static string Name(HttpContext context) => (string)context.Request.RouteValues[OpenInferenceEndpoints.NameRouteValue]!;
+
+        static string? VersionOf(HttpContext context) => context.Request.RouteValues[OpenInferenceEndpoints.VersionRouteValue] as string;
+    }
+
+    /// <summary>Maps one method on a pattern, and a 405 in the protocol's error format for the others (routing's own 405 has no body).</summary>
+    private static void MapMethod(RouteGroupBuilder group, string pattern, string method, RequestDelegate handler, EndpointServices shared)
+    {
+        group.MapMethods(pattern, [method], handler);
+        var errors = new OpenInferenceErrorResponder(shared.Logger);
+        group.Map(pattern, context => errors.WriteAsync(context, new HttpProblem(
+                Problems.MethodNotAllowed,
+                $"{JsonRequestReader.Echo(context.Request.Method)} is not allowed on {context.Request.Path}: send {method}.")
+            { Allow = method }))
+            .Add(static b =>
+            {
+                if (b is RouteEndpointBuilder route)
+                {
+                    // Requests the endpoint above matches prefer it.
+                    route.Order = 1;
+                }
+            });
     }
 }

@@ -46,12 +46,7 @@ internal sealed class ExceptionProblems(ILogger logger, ModelServingHttpOptions 
             case ModelNotFoundException:
                 return NotFound(modelId, links);
             case ModelNotReadyException:
-                Log.ModelUnavailable(logger, modelId, StatusCodes.Status503ServiceUnavailable, Problems.ModelNotReady.Type);
-                return new HttpProblem(
-                    Problems.ModelNotReady,
-                    $"Model '{modelId}' has no version ready to serve (it is loading, failed to load, or the service is stopping): retry in {_retryAfterSeconds} s{links.ShowModel(modelId, "shows its state")}.",
-                    modelId,
-                    version) { RetryAfterSeconds = _retryAfterSeconds };
+                return NotReady(modelId, version, links);
             case ModelOverloadedException overloaded:
                 // An overloaded model says when to retry (its Limits:RetryAfter); otherwise the HTTP option.
                 var retryAfter = Math.Max(1, (int)Math.Ceiling(overloaded.RetryAfter.TotalSeconds));
@@ -82,6 +77,17 @@ internal sealed class ExceptionProblems(ILogger logger, ModelServingHttpOptions 
         ModelStoreException store => new(Problems.StoreUnavailable, $"{store.Message} Nothing changed; retry when the store is back.", modelId, version) { RetryAfterSeconds = _retryAfterSeconds },
         _ => OperationFailed(context, exception, action, modelId, version, links),
     };
+
+    /// <summary>The model has no version ready to serve: a 503 with <c>Retry-After</c>.</summary>
+    public HttpProblem NotReady(string modelId, string? version, ModelLinks links)
+    {
+        Log.ModelUnavailable(logger, modelId, StatusCodes.Status503ServiceUnavailable, Problems.ModelNotReady.Type);
+        return new HttpProblem(
+            Problems.ModelNotReady,
+            $"Model '{modelId}' has no version ready to serve (it is loading, failed to load, or the service is stopping): retry in {_retryAfterSeconds} s{links.ShowModel(modelId, "shows its state")}.",
+            modelId,
+            version) { RetryAfterSeconds = _retryAfterSeconds };
+    }
 
     public static HttpProblem VersionNotFound(string modelId, string version, ModelLinks links) =>
         new(Problems.ModelVersionNotFound, $"Model '{modelId}' has no loaded version '{version}': {links.PrimaryAdvice}{links.ShowModel(modelId, "lists the loaded versions")}.", modelId, version);
