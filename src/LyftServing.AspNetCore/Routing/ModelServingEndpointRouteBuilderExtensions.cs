@@ -1,9 +1,11 @@
 using LyftServing;
 using LyftServing.AspNetCore;
 using LyftServing.AspNetCore.Internal;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.AspNetCore.Builder;
@@ -140,6 +142,77 @@ public static class ModelServingEndpointRouteBuilderExtensions
         static string Name(HttpContext context) => (string)context.Request.RouteValues[OpenInferenceEndpoints.NameRouteValue]!;
 
         static string? VersionOf(HttpContext context) => context.Request.RouteValues[OpenInferenceEndpoints.VersionRouteValue] as string;
+    }
+
+    /// <summary>
+    /// Maps the operators' endpoints on a route group under <paramref name="prefix"/>, secured by
+    /// the authorization policy <paramref name="policyName"/>: <c>POST {prefix}/models/{model_id}/versions/{version}/</c>
+    /// <c>promote</c>, <c>pin</c>, <c>load</c>, <c>unload</c> and <c>shadow</c> (optional body
+    /// <c>{"sample_rate": 0.1}</c>), <c>DELETE …/versions/{version}/shadow</c>, and
+    /// <c>POST {prefix}/models/{model_id}/</c><c>rollback</c>, <c>unpin</c> and <c>refresh</c>.
+    /// Each runs an <see cref="IModelManager"/> operation, so the decision is recorded in the
+    /// model's store, and answers the model's status view (as <c>GET /models/{model_id}</c>).
+    /// </summary>
+    /// <param name="endpoints">The app or another route builder.</param>
+    /// <param name="policyName">
+    /// The authorization policy a caller must satisfy, registered with
+    /// <c>AddAuthorization(o => o.AddPolicy(...))</c> (for example one requiring a role of model operators).
+    /// </param>
+    /// <param name="prefix">The route prefix of the group; <c>/admin</c> by default.</param>
+    /// <returns>The group's convention builder (rate limits, timeouts, further policies).</returns>
+    /// <remarks>
+    /// The admin surface is never open: a policy is required and must be registered, or this
+    /// method throws at start-up. Errors are problem details: 400 for an invalid name, 404 for an
+    /// unknown model or version, 409 for a conflict (nothing to roll back to, the primary cannot be
+    /// unloaded or shadowed), 422 for a version that fails to load or its self-tests (the primary
+    /// keeps serving), 503 when the store cannot record the decision. Every action is logged (event
+    /// 107) with the user who asked for it and the status answered.
+    /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="policyName"/> is empty.</exception>
+    /// <exception cref="InvalidOperationException">Authorization is not set up, or no policy named <paramref name="policyName"/> is registered; or <c>AddModelServing()</c> was not called.</exception>
+    public static IEndpointConventionBuilder MapModelServingAdmin(this IEndpointRouteBuilder endpoints, string policyName, string prefix = "/admin")
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentException.ThrowIfNullOrWhiteSpace(policyName);
+        ArgumentNullException.ThrowIfNull(prefix);
+
+        var shared = EndpointServices.Resolve(endpoints, nameof(MapModelServingAdmin));
+        const string HowTo = "builder.Services.AddAuthentication().AddJwtBearer(); builder.Services.AddAuthorization(o => o.AddPolicy(\"model-operators\", p => p.RequireRole(\"model-operator\"))); then app.MapModelServingAdmin(\"model-operators\")";
+        var policies = endpoints.ServiceProvider.GetService<IAuthorizationPolicyProvider>()
+            ?? throw new InvalidOperationException($"MapModelServingAdmin() needs authorization, so that the admin endpoints are never open: {HowTo}.");
+        if (policies.GetPolicyAsync(policyName).GetAwaiter().GetResult() is null)
+        {
+            throw new InvalidOperationException($"MapModelServingAdmin() needs the authorization policy '{policyName}', which is not registered: {HowTo}.");
+        }
+
+        prefix = EndpointServices.NormalizePrefix(prefix);
+        var admin = new AdminEndpoints(shared, new ModelLinks(null, "name a loaded version", TraceIdInBody: true));
+        var group = endpoints.MapGroup(prefix);
+        group.RequireAuthorization(policyName).WithTags("Model serving admin");
+
+        const string Model = $"/models/{{{AdminEndpoints.ModelIdRouteValue}}}";
+        const string Version = $"{Model}/versions/{{{AdminEndpoints.VersionRouteValue}}}";
+        Describe(group.MapPost(Version + "/promote", (Func<HttpContext, Task>)admin.PromoteAsync), "Makes a version the primary until a newer one is published; recorded in the store.");
+        Describe(group.MapPost(Version + "/pin", (Func<HttpContext, Task>)admin.PinAsync), "Pins a version as the primary until unpinned; recorded in the store.");
+        Describe(group.MapPost(Version + "/load", (Func<HttpContext, Task>)admin.LoadAsync), "Loads a version beside the primary (callable by name).");
+        Describe(group.MapPost(Version + "/unload", (Func<HttpContext, Task>)admin.UnloadAsync), "Retires a loaded version that is not the primary: drained, then disposed.");
+        Describe(group.MapPost(Version + "/shadow", (Func<HttpContext, Task>)admin.SetShadowAsync), "Makes a version a shadow of the primary; optional body {\"sample_rate\": 0.1}.");
+        Describe(group.MapDelete(Version + "/shadow", (Func<HttpContext, Task>)admin.ClearShadowAsync), "Removes a shadow: retired and recorded as switched off.");
+        Describe(group.MapPost(Model + "/rollback", (Func<HttpContext, Task>)admin.RollBackAsync), "Promotes the version that was primary before the current one.");
+        Describe(group.MapPost(Model + "/unpin", (Func<HttpContext, Task>)admin.UnpinAsync), "Clears the operator's decision: the configured version policy applies again.");
+        Describe(group.MapPost(Model + "/refresh", (Func<HttpContext, Task>)admin.RefreshAsync), "Checks the model's store now.");
+        return group;
+
+        static void Describe(RouteHandlerBuilder endpoint, string summary) => endpoint
+            .WithSummary(summary)
+            .Produces<ModelStatusView>(StatusCodes.Status200OK, "application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 
     /// <summary>Maps one method on a pattern, and a 405 in the protocol's error format for the others (routing's own 405 has no body).</summary>

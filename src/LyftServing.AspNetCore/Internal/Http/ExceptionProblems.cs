@@ -71,7 +71,7 @@ internal sealed class ExceptionProblems(ILogger logger, ModelServingHttpOptions 
         OperationCanceledException => Cancelled(context, modelId),
         ModelConflictException { Conflict: ModelConflict.NothingToRollBackTo } conflict => new(Problems.NothingToRollBackTo, $"{conflict.Message} Promote a version by name instead{links.ShowModel(modelId, "lists its versions")}.", modelId),
         ModelConflictException conflict => new(Problems.VersionIsPrimary, conflict.Message, modelId, conflict.Version),
-        ModelNotFoundException { Version: { } missing } notFound => new(Problems.ModelVersionNotFound, $"{notFound.Message}{links.ShowModel(modelId, "lists its versions")}.", modelId, missing),
+        ModelNotFoundException { Version: { } missing } notFound => new(Problems.ModelVersionNotFound, $"{notFound.Message.TrimEnd('.')}{links.ShowModel(modelId, "lists its versions")}.", modelId, missing),
         ModelNotFoundException => NotFound(modelId, links),
         ModelLoadException load => new(Problems.VersionLoadFailed, $"{load.Message} The previous primary keeps serving.", modelId, load.Version ?? version),
         ModelStoreException store => new(Problems.StoreUnavailable, $"{store.Message} Nothing changed; retry when the store is back.", modelId, version) { RetryAfterSeconds = _retryAfterSeconds },
