@@ -5,6 +5,7 @@ using LyftServing.Server.Models;
 using Microsoft.ML.OnnxRuntime;
 
 // One process, the same models behind each pair of endpoints (run.sh drives them with wrk):
+//   POST /v2/models/{m}/infer  the Open Inference Protocol (MapOpenInferenceProtocol) for the onnx models;
 //   POST /infer        LyftServing's HTTP endpoint (MapModelServing) through the model host:
 //                      driver_eta (C# model code, version 2 of samples/models) and the zero-code
 //                      onnx runtime for tabular_mlp and bench_mlp (tests/assets/models);
@@ -40,6 +41,7 @@ await bare.LoadAsync(await new FileSystemModelStore(store).GetArtifactAsync("dri
 var sessions = onnxModels.ToDictionary(m => m, m => new HandwrittenOnnx(Path.Combine(onnxStore, m, "1", "model.onnx")));
 
 app.MapModelServing();
+app.MapOpenInferenceProtocol();
 app.MapPost("/bare", (BareRequest request) => new BareResponse(request.ModelId, "2", bare.Predict(request.Features)));
 app.MapPost("/handwritten", async (HttpContext context) =>
 {

@@ -50,6 +50,7 @@ public sealed class OpenInferenceTests : IAsyncLifetime
         { "data_missing", "/v2/models/tabular_mlp/infer", """{"inputs": [{"name": "features", "shape": [1, 8], "datatype": "FP32"}]}""" },
         { "data_not_an_array", "/v2/models/tabular_mlp/infer", """{"inputs": [{"name": "features", "shape": [1, 8], "datatype": "FP32", "data": "AAAA"}]}""" },
         { "string_for_fp32", "/v2/models/tabular_mlp/infer", """{"inputs": [{"name": "features", "shape": [1, 8], "datatype": "FP32", "data": [1, "2", 3, 4, 5, 6, 7, 8]}]}""" },
+        { "nested_bad_element", "/v2/models/all_types/infer", """{"inputs": [{"name": "f32", "shape": [2, 2], "datatype": "FP32", "data": [[1, 2], [3, "x"]]}]}""" },
         { "null_element", "/v2/models/tabular_mlp/infer", """{"inputs": [{"name": "features", "shape": [1, 8], "datatype": "FP32", "data": [1, null, 3, 4, 5, 6, 7, 8]}]}""" },
         { "fp32_out_of_range", "/v2/models/tabular_mlp/infer", """{"inputs": [{"name": "features", "shape": [1, 8], "datatype": "FP32", "data": [1, 1e39, 3, 4, 5, 6, 7, 8]}]}""" },
         { "fp64_out_of_range", "/v2/models/all_types/infer", """{"inputs": [{"name": "f64", "shape": [1, 2], "datatype": "FP64", "data": [1, 1e400]}]}""" },

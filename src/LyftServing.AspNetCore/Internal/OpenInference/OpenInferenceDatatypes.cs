@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace LyftServing.AspNetCore.Internal;
 
 /// <summary>
@@ -14,25 +16,36 @@ internal static class OpenInferenceDatatypes
     /// <summary>The datatype a request names: the element type it is read as and the range of integer values.</summary>
     public readonly record struct Datatype(TensorElementType ElementType, long Min, long Max);
 
-    public static bool TryParse(string name, out Datatype datatype)
+    private static readonly (byte[] Name, Datatype Type)[] Datatypes =
+    [
+        ("FP32"u8.ToArray(), new(TensorElementType.Float32, 0, 0)),
+        ("FP64"u8.ToArray(), new(TensorElementType.Float64, 0, 0)),
+        ("INT64"u8.ToArray(), new(TensorElementType.Int64, long.MinValue, long.MaxValue)),
+        ("INT32"u8.ToArray(), new(TensorElementType.Int32, int.MinValue, int.MaxValue)),
+        ("BOOL"u8.ToArray(), new(TensorElementType.Bool, 0, 0)),
+        ("BYTES"u8.ToArray(), new(TensorElementType.String, 0, 0)),
+        ("INT8"u8.ToArray(), new(TensorElementType.Int64, sbyte.MinValue, sbyte.MaxValue)),
+        ("INT16"u8.ToArray(), new(TensorElementType.Int64, short.MinValue, short.MaxValue)),
+        ("UINT8"u8.ToArray(), new(TensorElementType.Int64, byte.MinValue, byte.MaxValue)),
+        ("UINT16"u8.ToArray(), new(TensorElementType.Int64, ushort.MinValue, ushort.MaxValue)),
+        ("UINT32"u8.ToArray(), new(TensorElementType.Int64, uint.MinValue, uint.MaxValue)),
+        ("UINT64"u8.ToArray(), new(TensorElementType.Int64, 0, long.MaxValue)),
+    ];
+
+    /// <summary>Reads a request's <c>datatype</c> (a JSON string, case-sensitive as the protocol's strings are) without allocating.</summary>
+    public static bool TryParse(JsonElement name, out Datatype datatype)
     {
-        datatype = name switch
+        foreach (var (utf8, type) in Datatypes)
         {
-            "FP32" => new(TensorElementType.Float32, 0, 0),
-            "FP64" => new(TensorElementType.Float64, 0, 0),
-            "INT32" => new(TensorElementType.Int32, int.MinValue, int.MaxValue),
-            "INT64" => new(TensorElementType.Int64, long.MinValue, long.MaxValue),
-            "BOOL" => new(TensorElementType.Bool, 0, 0),
-            "BYTES" => new(TensorElementType.String, 0, 0),
-            "INT8" => new(TensorElementType.Int64, sbyte.MinValue, sbyte.MaxValue),
-            "INT16" => new(TensorElementType.Int64, short.MinValue, short.MaxValue),
-            "UINT8" => new(TensorElementType.Int64, byte.MinValue, byte.MaxValue),
-            "UINT16" => new(TensorElementType.Int64, ushort.MinValue, ushort.MaxValue),
-            "UINT32" => new(TensorElementType.Int64, uint.MinValue, uint.MaxValue),
-            "UINT64" => new(TensorElementType.Int64, 0, long.MaxValue),
-            _ => default,
-        };
-        return name is "FP32" or "FP64" or "INT32" or "INT64" or "BOOL" or "BYTES" or "INT8" or "INT16" or "UINT8" or "UINT16" or "UINT32" or "UINT64";
+            if (name.ValueEquals(utf8))
+            {
+                datatype = type;
+                return true;
+            }
+        }
+
+        datatype = default;
+        return false;
     }
 
     /// <summary>The protocol's name of an element type, for metadata and outputs.</summary>

@@ -77,7 +77,7 @@ internal sealed class OpenInferenceRequest
         var index = 0;
         foreach (var input in inputs.EnumerateArray())
         {
-            var problem = ReadInput(input, $"$.inputs[{index}]", maxValues, tensors);
+            var problem = ReadInput(input, index, maxValues, tensors);
             if (problem is not null)
             {
                 return problem;
@@ -100,11 +100,11 @@ internal sealed class OpenInferenceRequest
         return null;
     }
 
-    private static string? ReadInput(JsonElement input, string path, long maxValues, Tensors tensors)
+    private static string? ReadInput(JsonElement input, int index, long maxValues, Tensors tensors)
     {
         if (input.ValueKind != JsonValueKind.Object)
         {
-            return $"'{path}' must be an input tensor object with name, shape, datatype and data, not {JsonRequestReader.Describe(input.ValueKind)}.";
+            return $"'{InputPath(index)}' must be an input tensor object with name, shape, datatype and data, not {JsonRequestReader.Describe(input.ValueKind)}.";
         }
 
         JsonElement name = default, shape = default, datatype = default, data = default;
@@ -116,32 +116,32 @@ internal sealed class OpenInferenceRequest
                 : !property.NameEquals("data"u8) || Set(ref data, property.Value);
             if (!once)
             {
-                return $"'{path}.{property.Name}' appears more than once: send it once.";
+                return $"'{InputPath(index)}.{property.Name}' appears more than once: send it once.";
             }
         }
 
         if (name.ValueKind != JsonValueKind.String || name.GetString() is not { Length: > 0 } inputName)
         {
             return name.ValueKind == JsonValueKind.Undefined
-                ? $"'{path}' has no 'name': name the model's input, for example \"name\": \"x\"."
-                : $"'{path}.name' must be a non-empty string (the model's input name).";
+                ? $"'{InputPath(index)}' has no 'name': name the model's input, for example \"name\": \"x\"."
+                : $"'{InputPath(index)}.name' must be a non-empty string (the model's input name).";
         }
 
         if (tensors.ContainsKey(inputName))
         {
-            return $"'{path}.name': the input '{JsonRequestReader.Echo(inputName)}' appears more than once: send each input once.";
+            return $"'{InputPath(index)}.name': the input '{JsonRequestReader.Echo(inputName)}' appears more than once: send each input once.";
         }
 
-        if (datatype.ValueKind != JsonValueKind.String || !OpenInferenceDatatypes.TryParse(datatype.GetString()!, out var type))
+        if (datatype.ValueKind != JsonValueKind.String || !OpenInferenceDatatypes.TryParse(datatype, out var type))
         {
             return datatype.ValueKind == JsonValueKind.Undefined
-                ? $"'{path}' has no 'datatype': send one of {OpenInferenceDatatypes.Supported}."
+                ? $"'{InputPath(index)}' has no 'datatype': send one of {OpenInferenceDatatypes.Supported}."
                 : datatype.ValueKind == JsonValueKind.String
-                ? $"'{path}.datatype' '{JsonRequestReader.Echo(datatype.GetString()!)}' is not supported here: send one of {OpenInferenceDatatypes.Supported}."
-                : $"'{path}.datatype' must be a string: one of {OpenInferenceDatatypes.Supported}.";
+                ? $"'{InputPath(index)}.datatype' '{JsonRequestReader.Echo(datatype.GetString()!)}' is not supported here: send one of {OpenInferenceDatatypes.Supported}."
+                : $"'{InputPath(index)}.datatype' must be a string: one of {OpenInferenceDatatypes.Supported}.";
         }
 
-        var problem = ReadShape(shape, path, maxValues, out var dimensions, out var count);
+        var problem = ReadShape(shape, index, maxValues, out var dimensions, out var count);
         if (problem is not null)
         {
             return problem;
@@ -150,12 +150,12 @@ internal sealed class OpenInferenceRequest
         if (data.ValueKind != JsonValueKind.Array)
         {
             return data.ValueKind == JsonValueKind.Undefined
-                ? $"'{path}' has no 'data': send the tensor's values as a JSON array, flat in row-major order or nested."
-                : $"'{path}.data' must be a JSON array of values (flat in row-major order, or nested), not {JsonRequestReader.Describe(data.ValueKind)}.";
+                ? $"'{InputPath(index)}' has no 'data': send the tensor's values as a JSON array, flat in row-major order or nested."
+                : $"'{InputPath(index)}.data' must be a JSON array of values (flat in row-major order, or nested), not {JsonRequestReader.Describe(data.ValueKind)}.";
         }
 
-        var reader = new DataReader(type, count, path + ".data");
-        problem = reader.Read(data, path + ".data");
+        var reader = new DataReader(type, count, index);
+        problem = reader.Read(data, depth: 0);
         if (problem is not null)
         {
             return problem;
@@ -163,22 +163,22 @@ internal sealed class OpenInferenceRequest
 
         if (reader.Count != count)
         {
-            return $"'{path}.data' holds {reader.Count} values, but its shape {FormatShape(dimensions)} holds {count}: send as many values as the shape's dimensions multiply to.";
+            return $"'{InputPath(index)}.data' holds {reader.Count} values, but its shape {FormatShape(dimensions)} holds {count}: send as many values as the shape's dimensions multiply to.";
         }
 
         tensors.Add(inputName, reader.ToTensor(dimensions));
         return null;
     }
 
-    private static string? ReadShape(JsonElement shape, string path, long maxValues, out long[] dimensions, out int count)
+    private static string? ReadShape(JsonElement shape, int index, long maxValues, out long[] dimensions, out int count)
     {
         dimensions = [];
         count = 0;
         if (shape.ValueKind != JsonValueKind.Array)
         {
             return shape.ValueKind == JsonValueKind.Undefined
-                ? $"'{path}' has no 'shape': send the tensor's dimensions, for example \"shape\": [1, 4]."
-                : $"'{path}.shape' must be an array of dimensions, not {JsonRequestReader.Describe(shape.ValueKind)}.";
+                ? $"'{InputPath(index)}' has no 'shape': send the tensor's dimensions, for example \"shape\": [1, 4]."
+                : $"'{InputPath(index)}.shape' must be an array of dimensions, not {JsonRequestReader.Describe(shape.ValueKind)}.";
         }
 
         dimensions = new long[shape.GetArrayLength()];
@@ -188,7 +188,7 @@ internal sealed class OpenInferenceRequest
         {
             if (dimension.ValueKind != JsonValueKind.Number || !dimension.TryGetInt64(out var value) || value < 0)
             {
-                return $"'{path}.shape[{i}]' must be a whole number of at least 0.";
+                return $"'{InputPath(index)}.shape[{i}]' must be a whole number of at least 0.";
             }
 
             dimensions[i++] = value;
@@ -197,7 +197,7 @@ internal sealed class OpenInferenceRequest
 
         if (product > maxValues)
         {
-            return $"'{path}.shape' {FormatShape(dimensions)} holds more values than a request body of this server can carry: send a smaller tensor.";
+            return $"'{InputPath(index)}.shape' {FormatShape(dimensions)} holds more values than a request body of this server can carry: send a smaller tensor.";
         }
 
         count = (int)product;
@@ -233,6 +233,9 @@ internal sealed class OpenInferenceRequest
         return null;
     }
 
+    /// <summary>The JSON path of an input, built only for the detail of a rejection.</summary>
+    private static string InputPath(int index) => string.Create(CultureInfo.InvariantCulture, $"$.inputs[{index}]");
+
     /// <summary>Sets a field read once; <see langword="false"/> when it was read already.</summary>
     private static bool Set(ref JsonElement field, JsonElement value)
     {
@@ -256,8 +259,11 @@ internal sealed class OpenInferenceRequest
         return builder.Append(']').ToString();
     }
 
-    /// <summary>Reads the values of one tensor, flat or nested, into an array of its element type.</summary>
-    private sealed class DataReader(OpenInferenceDatatypes.Datatype type, int capacity, string path)
+    /// <summary>
+    /// Reads the values of one tensor, flat or nested, into an array of its element type; the
+    /// indices of the value being read are kept so a rejection names its path, which is built only then.
+    /// </summary>
+    private sealed class DataReader(OpenInferenceDatatypes.Datatype type, int capacity, int input)
     {
         private readonly Array _values = type.ElementType switch
         {
@@ -268,6 +274,8 @@ internal sealed class OpenInferenceRequest
             TensorElementType.Bool => new bool[capacity],
             _ => new string[capacity],
         };
+
+        private int[] _indices = new int[4];
 
         public int Count { get; private set; }
 
@@ -281,26 +289,40 @@ internal sealed class OpenInferenceRequest
             _ => Tensor.Create((string[])_values, shape),
         };
 
-        public string? Read(JsonElement array, string at)
+        public string? Read(JsonElement array, int depth)
         {
+            if (depth == _indices.Length)
+            {
+                Array.Resize(ref _indices, depth * 2);
+            }
+
             var i = 0;
             foreach (var element in array.EnumerateArray())
             {
-                var problem = element.ValueKind == JsonValueKind.Array
-                    ? Read(element, $"{at}[{i}]")
-                    : Add(element, $"{at}[{i}]");
+                _indices[depth] = i++;
+                var problem = element.ValueKind == JsonValueKind.Array ? Read(element, depth + 1) : Add(element, depth + 1);
                 if (problem is not null)
                 {
                     return problem;
                 }
-
-                i++;
             }
 
             return null;
         }
 
-        private string? Add(JsonElement element, string at)
+        /// <summary>The path of the value being read, such as <c>$.inputs[0].data[1][3]</c>.</summary>
+        private string At(int depth)
+        {
+            var path = new System.Text.StringBuilder(InputPath(input)).Append(".data");
+            for (var d = 0; d < depth; d++)
+            {
+                path.Append('[').Append(_indices[d].ToString(CultureInfo.InvariantCulture)).Append(']');
+            }
+
+            return path.ToString();
+        }
+
+        private string? Add(JsonElement element, int depth)
         {
             if (Count >= capacity)
             {
@@ -315,7 +337,7 @@ internal sealed class OpenInferenceRequest
                     var single = (float)element.GetDouble();
                     if (float.IsInfinity(single))
                     {
-                        return $"'{at}' is out of the range of FP32.";
+                        return $"'{At(depth)}' is out of the range of FP32.";
                     }
 
                     floats[Count++] = single;
@@ -324,7 +346,7 @@ internal sealed class OpenInferenceRequest
                     var value = element.GetDouble();
                     if (double.IsInfinity(value))
                     {
-                        return $"'{at}' is out of the range of FP64.";
+                        return $"'{At(depth)}' is out of the range of FP64.";
                     }
 
                     doubles[Count++] = value;
@@ -332,7 +354,7 @@ internal sealed class OpenInferenceRequest
                 case int[] ints when element.ValueKind == JsonValueKind.Number:
                     if (!element.TryGetInt32(out var int32))
                     {
-                        return $"'{at}' must be a whole number in the range of INT32.";
+                        return $"'{At(depth)}' must be a whole number in the range of INT32.";
                     }
 
                     ints[Count++] = int32;
@@ -340,7 +362,7 @@ internal sealed class OpenInferenceRequest
                 case long[] longs when element.ValueKind == JsonValueKind.Number:
                     if (!element.TryGetInt64(out var int64) || int64 < type.Min || int64 > type.Max)
                     {
-                        return $"'{at}' must be a whole number from {type.Min} to {type.Max} for the datatype of '{path}'.";
+                        return $"'{At(depth)}' must be a whole number from {type.Min} to {type.Max} for the datatype of '{InputPath(input)}.data'.";
                     }
 
                     longs[Count++] = int64;
@@ -358,7 +380,7 @@ internal sealed class OpenInferenceRequest
                         TensorElementType.String => "a string",
                         _ => "a number",
                     };
-                    return $"'{at}' must be {expected} for the datatype of '{path}', not {JsonRequestReader.Describe(element.ValueKind)}.";
+                    return $"'{At(depth)}' must be {expected} for the datatype of '{InputPath(input)}.data', not {JsonRequestReader.Describe(element.ValueKind)}.";
             }
         }
     }
