@@ -122,19 +122,20 @@ public static class ModelServingEndpointRouteBuilderExtensions
         var shared = EndpointServices.Resolve(endpoints, nameof(MapOpenInferenceProtocol));
         prefix = EndpointServices.NormalizePrefix(prefix);
         var oip = new OpenInferenceEndpoints(shared, prefix);
+        var errors = new OpenInferenceErrorResponder(shared.Logger);
         var group = endpoints.MapGroup(prefix + "/v2");
         group.WithTags("Open Inference Protocol").ExcludeFromDescription();
 
         const string Model = $"/models/{{{OpenInferenceEndpoints.NameRouteValue}}}";
         const string Version = $"{Model}/versions/{{{OpenInferenceEndpoints.VersionRouteValue}}}";
-        MapMethod(group, "", HttpMethods.Get, OpenInferenceEndpoints.ServerMetadataAsync, shared);
-        MapMethod(group, "/health/live", HttpMethods.Get, OpenInferenceEndpoints.LiveAsync, shared);
-        MapMethod(group, "/health/ready", HttpMethods.Get, oip.ReadyAsync, shared);
+        MapMethod(group, "", HttpMethods.Get, OpenInferenceEndpoints.ServerMetadataAsync, errors);
+        MapMethod(group, "/health/live", HttpMethods.Get, OpenInferenceEndpoints.LiveAsync, errors);
+        MapMethod(group, "/health/ready", HttpMethods.Get, oip.ReadyAsync, errors);
         foreach (var pattern in new[] { Model, Version })
         {
-            MapMethod(group, pattern, HttpMethods.Get, c => oip.ModelMetadataAsync(c, Name(c), VersionOf(c)), shared);
-            MapMethod(group, pattern + "/ready", HttpMethods.Get, c => oip.ModelReadyAsync(c, Name(c), VersionOf(c)), shared);
-            MapMethod(group, pattern + "/infer", HttpMethods.Post, c => oip.InferAsync(c, Name(c), VersionOf(c)), shared);
+            MapMethod(group, pattern, HttpMethods.Get, c => oip.ModelMetadataAsync(c, Name(c), VersionOf(c)), errors);
+            MapMethod(group, pattern + "/ready", HttpMethods.Get, c => oip.ModelReadyAsync(c, Name(c), VersionOf(c)), errors);
+            MapMethod(group, pattern + "/infer", HttpMethods.Post, c => oip.InferAsync(c, Name(c), VersionOf(c)), errors);
         }
 
         return group;
@@ -216,10 +217,9 @@ public static class ModelServingEndpointRouteBuilderExtensions
     }
 
     /// <summary>Maps one method on a pattern, and a 405 in the protocol's error format for the others (routing's own 405 has no body).</summary>
-    private static void MapMethod(RouteGroupBuilder group, string pattern, string method, RequestDelegate handler, EndpointServices shared)
+    private static void MapMethod(RouteGroupBuilder group, string pattern, string method, RequestDelegate handler, ErrorResponder errors)
     {
         group.MapMethods(pattern, [method], handler);
-        var errors = new OpenInferenceErrorResponder(shared.Logger);
         group.Map(pattern, context => errors.WriteAsync(context, new HttpProblem(
                 Problems.MethodNotAllowed,
                 $"{JsonRequestReader.Echo(context.Request.Method)} is not allowed on {context.Request.Path}: send {method}.")

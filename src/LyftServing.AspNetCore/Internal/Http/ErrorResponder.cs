@@ -8,8 +8,6 @@ namespace LyftServing.AspNetCore.Internal;
 /// <summary>Writes an <see cref="HttpProblem"/> in a protocol's error format, with its headers, and logs it.</summary>
 internal abstract class ErrorResponder(ILogger logger)
 {
-    protected ILogger Logger => logger;
-
     public Task WriteAsync(HttpContext context, HttpProblem problem)
     {
         var headers = context.Response.Headers;
