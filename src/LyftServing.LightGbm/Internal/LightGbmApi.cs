@@ -34,7 +34,7 @@ internal static unsafe partial class LightGbmApi
     public static partial nint LGBM_GetLastError();
 
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int LGBM_BoosterCreateFromModelfile(string fileName, out int iterations, out BoosterHandle booster);
+    public static partial int LGBM_BoosterLoadModelFromString(string model, out int iterations, out BoosterHandle booster);
 
     [LibraryImport(Library)]
     public static partial int LGBM_BoosterFree(nint booster);

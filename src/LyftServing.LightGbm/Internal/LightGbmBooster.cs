@@ -90,13 +90,22 @@ internal sealed unsafe class LightGbmBooster
     {
         ArgumentNullException.ThrowIfNull(artifact);
         var path = artifact.GetSingleFile(".txt");
-        var result = LightGbmApi.LGBM_BoosterCreateFromModelfile(path, out var iterations, out var handle);
-        if (result != 0)
+        string model;
+        try
+        {
+            // Checked first: LightGBM itself may read out of bounds or end the process on a damaged file.
+            model = LightGbmModelText.Check(File.ReadAllText(path));
+        }
+        catch (InvalidDataException ex)
+        {
+            throw NotAModel(artifact, path, ex.Message, ex);
+        }
+
+        if (LightGbmApi.LGBM_BoosterLoadModelFromString(model, out var iterations, out var handle) != 0)
         {
             var reason = LightGbmApi.LastError();
             handle.Dispose();
-            throw new LightGbmException(
-                $"Model '{artifact.ModelName}' version '{artifact.Version}': '{Path.GetFileName(path)}' is not a LightGBM model file LightGBM can read: {reason}");
+            throw NotAModel(artifact, path, reason, inner: null);
         }
 
         LightGbmBooster booster;
@@ -112,6 +121,12 @@ internal sealed unsafe class LightGbmBooster
 
         Log.BoosterLoaded(logger, artifact.ModelName, artifact.Version, booster.Metadata.Objective ?? "unknown", iterations, booster.FeatureCount, booster.OutputCount, settings.PredictionType, settings.NumThreads);
         return booster;
+    }
+
+    private static LightGbmException NotAModel(ModelArtifact artifact, string path, string reason, Exception? inner)
+    {
+        var message = $"Model '{artifact.ModelName}' version '{artifact.Version}': '{Path.GetFileName(path)}' is not a LightGBM model file LightGBM can read: {reason}";
+        return inner is null ? new LightGbmException(message) : new LightGbmException(message, inner);
     }
 
     /// <summary>Scores rows through the matrix API. The caller is inside <see cref="Lifetime"/>.</summary>
