@@ -67,7 +67,7 @@ internal static class LightGbmModelText
                 throw Invalid(line + 1, $"expected 'Tree={trees}'");
             }
 
-            line = CheckTree(lines, line + 1, featureCount);
+            line = CheckTree(lines, line + 1, featureCount, $"line {line + 1} (Tree={trees})");
             trees++;
             while (line < lines.Length && lines[line].Length == 0)
             {
@@ -94,7 +94,7 @@ internal static class LightGbmModelText
     }
 
     /// <summary>Checks one tree block (its key=value lines and the blank line after them); returns the line after that.</summary>
-    private static int CheckTree(string[] lines, int first, int featureCount)
+    private static int CheckTree(string[] lines, int first, int featureCount, string at)
     {
         var keys = new Dictionary<string, string>(StringComparer.Ordinal);
         var line = first;
@@ -112,7 +112,6 @@ internal static class LightGbmModelText
             throw Invalid(line, "the last tree does not end: the file is truncated");
         }
 
-        var at = first + 1;
         var leaves = Int(keys, "num_leaves", at, 1, 1)[0];
         var categories = Int(keys, "num_cat", at, 1, 0)[0];
         Double(keys, "leaf_value", at, leaves);
@@ -161,7 +160,7 @@ internal static class LightGbmModelText
     }
 
     /// <summary>Checks that the children of the internal nodes form one tree: node 0 is the root, every other node and every leaf has exactly one parent.</summary>
-    private static void CheckChildren(int[] left, int[] right, int leaves, int line)
+    private static void CheckChildren(int[] left, int[] right, int leaves, string line)
     {
         var parents = new int[(2 * leaves) - 1];
         foreach (var child in left.Concat(right))
@@ -180,7 +179,7 @@ internal static class LightGbmModelText
             ? number
             : throw Invalid(0, $"the header needs {key}, an integer of at least {minimum}");
 
-    private static int[] Int(Dictionary<string, string> keys, string key, int line, int count, int minimum, int maximum = int.MaxValue)
+    private static int[] Int(Dictionary<string, string> keys, string key, string line, int count, int minimum, int maximum = int.MaxValue)
     {
         var values = Values(keys, key, line, count);
         var numbers = new int[count];
@@ -195,7 +194,7 @@ internal static class LightGbmModelText
         return numbers;
     }
 
-    private static double[] Double(Dictionary<string, string> keys, string key, int line, int count)
+    private static double[] Double(Dictionary<string, string> keys, string key, string line, int count)
     {
         var values = Values(keys, key, line, count);
         var numbers = new double[count];
@@ -210,7 +209,7 @@ internal static class LightGbmModelText
         return numbers;
     }
 
-    private static string[] Values(Dictionary<string, string> keys, string key, int line, int count)
+    private static string[] Values(Dictionary<string, string> keys, string key, string line, int count)
     {
         if (!keys.TryGetValue(key, out var value))
         {
@@ -236,4 +235,6 @@ internal static class LightGbmModelText
 
     private static InvalidDataException Invalid(int line, string problem) =>
         new(line > 0 ? $"line {line}: {problem}." : $"{problem}.");
+
+    private static InvalidDataException Invalid(string where, string problem) => new($"{where}: {problem}.");
 }
