@@ -134,7 +134,7 @@ internal sealed class HandwrittenOnnx
 }
 
 /// <summary>The leanest hand-written LightGBM endpoint: JsonDocument, a double[], LightGBM's matrix API, Utf8JsonWriter.</summary>
-internal sealed unsafe partial class HandwrittenLightGbm
+internal sealed partial class HandwrittenLightGbm
 {
     private readonly nint _booster;
     private readonly int _features;
@@ -163,11 +163,7 @@ internal sealed unsafe partial class HandwrittenLightGbm
         }
 
         var scores = new double[rowCount * _outputs];
-        fixed (double* data = input)
-        fixed (double* result = scores)
-        {
-            Check(LGBM_BoosterPredictForMat(_booster, data, 1, rowCount, _features, 1, 0, 0, 0, "num_threads=1", out _, result));
-        }
+        Predict(input, rowCount, scores);
 
         context.Response.ContentType = "application/json; charset=utf-8";
         using (var writer = new Utf8JsonWriter(context.Response.BodyWriter))
@@ -196,6 +192,15 @@ internal sealed unsafe partial class HandwrittenLightGbm
         await context.Response.BodyWriter.FlushAsync();
     }
 
+    private unsafe void Predict(double[] input, int rowCount, double[] scores)
+    {
+        fixed (double* data = input)
+        fixed (double* result = scores)
+        {
+            Check(LGBM_BoosterPredictForMat(_booster, data, 1, rowCount, _features, 1, 0, 0, 0, "num_threads=1", out _, result));
+        }
+    }
+
     private static void Check(int result)
     {
         if (result != 0)
@@ -217,5 +222,5 @@ internal sealed unsafe partial class HandwrittenLightGbm
     private static partial int LGBM_BoosterCalcNumPredict(nint booster, int rows, int predictType, int startIteration, int iterations, out long length);
 
     [System.Runtime.InteropServices.LibraryImport("lib_lightgbm", StringMarshalling = System.Runtime.InteropServices.StringMarshalling.Utf8)]
-    private static partial int LGBM_BoosterPredictForMat(nint booster, double* data, int dataType, int rows, int columns, int isRowMajor, int predictType, int startIteration, int iterations, string parameters, out long length, double* result);
+    private static unsafe partial int LGBM_BoosterPredictForMat(nint booster, double* data, int dataType, int rows, int columns, int isRowMajor, int predictType, int startIteration, int iterations, string parameters, out long length, double* result);
 }

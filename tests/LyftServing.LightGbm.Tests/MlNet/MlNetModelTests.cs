@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LyftServing.LightGbm.Tests.TestSupport;
+using LyftServing.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace LyftServing.LightGbm.Tests.MlNet;
@@ -53,6 +54,17 @@ public sealed class MlNetModelTests
 
         Assert.Equal(expected, ((TripRisk)prediction.Output!).Probability, Tolerance);
         await host.StopAsync();
+    }
+
+    [Theory]
+    [InlineData("MlNetModel.cs")]
+    [InlineData("TripSchema.cs")]
+    public void HowTo_ShowsTheModelCodeAsItIs(string file)
+    {
+        var howTo = File.ReadAllText(Path.Combine(RepositoryRoot.FullPath, "docs", "how-to", "serve-lightgbm-models.md"));
+        var code = File.ReadAllText(Path.Combine(RepositoryRoot.FullPath, "tests", "LyftServing.LightGbm.Tests", "MlNet", file));
+
+        Assert.Contains("```csharp\n" + code.TrimEnd('\n') + "\n```", howTo, StringComparison.Ordinal);
     }
 
     private static Task<Microsoft.Extensions.Hosting.IHost> StartAsync(bool batching = false) =>
