@@ -43,7 +43,7 @@ public sealed class LightGbmTypedModelTests : IDisposable
         {
             var length = await client.PredictAsync(Trip.FromRow(row));
 
-            LightGbmTensorModelTests.AssertClose(expected, [length.Short, length.Medium, length.Long]);
+            LightGbmTensorModelTests.AssertClose(expected, [length.ShortTrip, length.MediumTrip, length.LongTrip]);
         }
 
         await host.StopAsync();
@@ -116,7 +116,7 @@ public sealed class LightGbmTypedModelTests : IDisposable
         var sum = 0.0;
         for (var i = 0; i < 1000; i++)
         {
-            sum += (await client.PredictAsync(trip)).Medium;
+            sum += (await client.PredictAsync(trip)).MediumTrip;
         }
 
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;

@@ -10,7 +10,7 @@ namespace LyftServing.LightGbm.Tests.Memory;
 /// booster freed). A leaked booster of the multiclass fixture (90 trees) costs far more than the bound
 /// over 200 cycles; the figure measured here is in the package README.
 /// </summary>
-[Collection(MemoryCollection.Name)]
+[Collection(MemoryMeasurementsDefinition.Name)]
 public sealed class LoadUnloadMemoryTests(ITestOutputHelper output) : IDisposable
 {
     private const int Cycles = 200;
@@ -92,7 +92,7 @@ public sealed class LoadUnloadMemoryTests(ITestOutputHelper output) : IDisposabl
 
 /// <summary>Memory measurements run alone: other tests running beside them would move the process's resident memory.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class MemoryCollection
+public sealed class MemoryMeasurementsDefinition
 {
     public const string Name = "Memory measurements";
 }

@@ -1,7 +1,7 @@
 using LyftServing;
 using Microsoft.ML;
 
-namespace LyftServing.LightGbm.Tests.MlNet;
+namespace TripModels;
 
 /// <summary>
 /// Model code for ML.NET models (such as those trained with Microsoft.ML.LightGbm), saved with

@@ -2,6 +2,7 @@ using System.Text.Json;
 using LyftServing.LightGbm.Tests.TestSupport;
 using LyftServing.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
+using TripModels;
 
 namespace LyftServing.LightGbm.Tests.MlNet;
 

@@ -1,4 +1,4 @@
-namespace LyftServing.LightGbm.Tests.MlNet;
+namespace TripModels;
 
 /// <summary>The ML.NET input schema of the trip_risk_mlnet fixture (as it was trained, tests/assets/make-lightgbm-models).</summary>
 public sealed class TripFeatures

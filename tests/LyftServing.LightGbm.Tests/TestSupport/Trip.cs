@@ -18,7 +18,7 @@ public sealed record Trip(double TripKm, double HourOfDay, double SurgeMultiplie
 }
 
 /// <summary>The multiclass model's scores as a user's type.</summary>
-public readonly record struct TripLength(double Short, double Medium, double Long)
+public readonly record struct TripLength(double ShortTrip, double MediumTrip, double LongTrip)
 {
     public static TripLength Read(ReadOnlySpan<double> scores) => new(scores[0], scores[1], scores[2]);
 }
