@@ -1,8 +1,8 @@
-using System.Reflection;
 using BenchmarkDotNet.Attributes;
 using LyftServing.LightGbm.Internal;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.ML;
 
 namespace LyftServing.LightGbm.Benchmarks;
@@ -68,15 +68,21 @@ public unsafe class PerRowBenchmarks
 
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Services.AddLogging();
-        builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing"))
-            .AddLightGbmModel<Trip, double>(Model, Write, scores => scores[0], m => m.FromStore(_store));
+        // What AddLightGbmModel<Trip, double> registers, with a factory that keeps the model code
+        // it creates (one version is loaded: it is the primary), so the raw call can use its booster.
+        builder.Services.AddModelServing()
+            .AddLightGbmRuntime()
+            .AddRuntimeModel<Trip, double>(
+                Model,
+                LightGbmModelServingBuilderExtensions.RuntimeName,
+                sp => _model = new LightGbmTypedModel<Trip, double>(Write, scores => scores[0], sp.GetRequiredService<IModelSettings<LightGbmModelSettings>>(), sp.GetRequiredService<ILoggerFactory>()),
+                m => m.FromStore(_store));
         _host = builder.Build();
         _host.StartAsync().GetAwaiter().GetResult();
         _client = _host.Services.GetRequiredKeyedService<IModelClient<Trip, double>>(Model);
         _trip = new Trip(16.187, 21, 1.1, 4.01, 577, 0);
 
         // The raw call runs on the booster the host loaded, with the same settings (num_threads=1).
-        _model = LoadedModel(_client);
         var booster = _model.Booster;
         LightGbmApi.Check(
             LightGbmApi.LGBM_BoosterPredictForMatSingleRowFastInit(booster.Handle, 0, 0, 0, LightGbmApi.DataTypeFloat64, booster.FeatureCount, "num_threads=1", out _config),
@@ -146,15 +152,5 @@ public unsafe class PerRowBenchmarks
         row[3] = trip.DriverRating;
         row[4] = trip.RiderTenureDays;
         row[5] = trip.PriorCancellations;
-    }
-
-    /// <summary>Finds the model code of the primary version inside the host (setup only, by reflection on Core's internals).</summary>
-    private static LightGbmTypedModel<Trip, double> LoadedModel(object client)
-    {
-        const BindingFlags Flags = BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public;
-        var serving = client.GetType().GetField("_serving", Flags)?.GetValue(client)
-            ?? throw new InvalidOperationException($"{client.GetType()} has no serving state; Core's internals changed.");
-        var primary = serving.GetType().GetProperty("Primary", Flags)!.GetValue(serving)!;
-        return (LightGbmTypedModel<Trip, double>)primary.GetType().GetProperty("Model", Flags)!.GetValue(primary)!;
     }
 }

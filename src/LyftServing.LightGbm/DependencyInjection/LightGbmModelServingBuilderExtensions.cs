@@ -27,7 +27,7 @@ public static class LightGbmModelServingBuilderExtensions
 
     /// <summary>
     /// Adds a LightGBM model with named tensors as features and output (<see cref="Tensors"/>), served
-    /// from the default store: see <see cref="AddLightGbmModel(IModelServingBuilder, string, Action{ModelBuilder})"/>.
+    /// from the default store: see <see cref="AddLightGbmModel(IModelServingBuilder, string, Action{ModelBuilder{Tensors, Tensors}})"/>.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="name">The model name; also its folder in the store.</param>
@@ -49,12 +49,12 @@ public static class LightGbmModelServingBuilderExtensions
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid model name.</exception>
     /// <exception cref="InvalidOperationException">A model with this name is already registered.</exception>
-    public static IModelServingBuilder AddLightGbmModel(this IModelServingBuilder builder, string name, Action<ModelBuilder>? configure) =>
+    public static IModelServingBuilder AddLightGbmModel(this IModelServingBuilder builder, string name, Action<ModelBuilder<Tensors, Tensors>>? configure) =>
         builder.AddLightGbmRuntime().AddRuntimeModel<Tensors, Tensors>(name, RuntimeName, sp => ActivatorUtilities.CreateInstance<LightGbmTensorModel>(sp), configure);
 
     /// <summary>
     /// Adds a LightGBM model with typed features and output for in-process callers, served from the
-    /// default store: see <see cref="AddLightGbmModel{TFeatures, TOutput}(IModelServingBuilder, string, LightGbmFeatureWriter{TFeatures}, LightGbmScoreReader{TOutput}, Action{ModelBuilder})"/>.
+    /// default store: see <see cref="AddLightGbmModel{TFeatures, TOutput}(IModelServingBuilder, string, LightGbmFeatureWriter{TFeatures}, LightGbmScoreReader{TOutput}, Action{ModelBuilder{TFeatures, TOutput}})"/>.
     /// </summary>
     /// <typeparam name="TFeatures">The features type.</typeparam>
     /// <typeparam name="TOutput">The output type.</typeparam>
@@ -99,7 +99,7 @@ public static class LightGbmModelServingBuilderExtensions
         string name,
         LightGbmFeatureWriter<TFeatures> write,
         LightGbmScoreReader<TOutput> read,
-        Action<ModelBuilder>? configure)
+        Action<ModelBuilder<TFeatures, TOutput>>? configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(write);
@@ -112,11 +112,13 @@ public static class LightGbmModelServingBuilderExtensions
     }
 
     /// <summary>Configures the model's LightGBM settings in code (see <see cref="LightGbmModelSettings"/>).</summary>
+    /// <typeparam name="TFeatures">The model's features type.</typeparam>
+    /// <typeparam name="TOutput">The model's output type.</typeparam>
     /// <param name="model">The model's builder.</param>
     /// <param name="configure">Sets the settings.</param>
     /// <returns>The model's builder.</returns>
     /// <exception cref="InvalidOperationException">The model is not served by the <c>lightgbm</c> runtime.</exception>
-    public static ModelBuilder ConfigureLightGbm(this ModelBuilder model, Action<LightGbmModelSettings> configure)
+    public static ModelBuilder<TFeatures, TOutput> ConfigureLightGbm<TFeatures, TOutput>(this ModelBuilder<TFeatures, TOutput> model, Action<LightGbmModelSettings> configure)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(configure);
