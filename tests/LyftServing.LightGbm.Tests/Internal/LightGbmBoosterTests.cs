@@ -61,7 +61,7 @@ public sealed class LightGbmBoosterTests : IDisposable
         var (row, expected) = Fixtures.Rows("trip_risk")[0];
         _store.AddFiles("trip_risk", "2", new Dictionary<string, string> { ["model.txt"] = File.ReadAllText(Fixtures.ModelFile("trip_risk"))[..5000] });
 
-        var error = await Assert.ThrowsAsync<ModelLoadException>(() => manager.RefreshAsync("trip_risk"));
+        await manager.RefreshAsync("trip_risk");
         var output = await client.PredictAsync(LightGbmTensorModelTests.Features(row));
 
         var status = manager.GetStatus("trip_risk");
@@ -72,7 +72,7 @@ public sealed class LightGbmBoosterTests : IDisposable
             "Model 'trip_risk' version '2': 'model.txt' is not a LightGBM model file LightGBM can read: line 60: the last tree does not end: the file is truncated.",
             failed.Error!.Message,
             StringComparison.Ordinal);
-        Assert.IsType<LightGbmException>(error.InnerException);
+        Assert.Equal(typeof(LightGbmException).FullName, failed.Error.ErrorType);
         LightGbmTensorModelTests.AssertClose(expected, output.Values());
         await host.StopAsync();
     }

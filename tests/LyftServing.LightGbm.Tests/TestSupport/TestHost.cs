@@ -14,7 +14,8 @@ public static class TestHost
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(configuration ?? new Dictionary<string, string?>());
         builder.Services.AddLogging();
-        configure(builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing")));
+        var section = builder.Configuration.GetSection("ModelServing");
+        configure(section.Exists() ? builder.Services.AddModelServing(section) : builder.Services.AddModelServing());
         var host = builder.Build();
         try
         {
