@@ -20,12 +20,6 @@ internal sealed class InferEndpoint
 
     private static readonly RequestShape Shape = new(ExampleRequest, "flatten the features");
 
-    private static readonly JsonWriterOptions ResponseWriterOptions = new()
-    {
-        Encoder = ProblemWriter.WriterOptions.Encoder,
-        SkipValidation = true,
-    };
-
     private readonly ModelResolver _resolver;
     private readonly JsonRequestReader _reader;
     private readonly ExceptionProblems _exceptions;
@@ -153,7 +147,7 @@ internal sealed class InferEndpoint
         using var buffer = new PooledBufferWriter(256);
         try
         {
-            using var writer = new Utf8JsonWriter(buffer, ResponseWriterOptions);
+            using var writer = new Utf8JsonWriter(buffer, ProblemWriter.WriterOptions);
             writer.WriteStartObject();
             writer.WriteString("model_id"u8, prediction.ModelName);
             writer.WriteString("model_version"u8, prediction.ModelVersion);
@@ -168,11 +162,7 @@ internal sealed class InferEndpoint
             return;
         }
 
-        var response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "application/json; charset=utf-8";
-        response.ContentLength = buffer.WrittenCount;
-        await response.Body.WriteAsync(buffer.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
+        await JsonAnswer.WriteAsync(context, StatusCodes.Status200OK, buffer).ConfigureAwait(false);
     }
 
     /// <summary>The model answered, but its output cannot be written (NaN or infinity in JSON): a 500, the cause logged.</summary>

@@ -50,9 +50,6 @@ internal sealed class ModelsEndpoints(IModelManager manager, ErrorResponder erro
             JsonSerializer.Serialize(writer, document, Json);
         }
 
-        var response = context.Response;
-        response.ContentType = "application/json; charset=utf-8";
-        response.ContentLength = buffer.WrittenCount;
-        await response.Body.WriteAsync(buffer.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
+        await JsonAnswer.WriteAsync(context, StatusCodes.Status200OK, buffer).ConfigureAwait(false);
     }
 }

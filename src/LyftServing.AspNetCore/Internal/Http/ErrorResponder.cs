@@ -40,9 +40,6 @@ internal sealed class OpenInferenceErrorResponder(ILogger logger) : ErrorRespond
 {
     protected override async Task WriteBodyAsync(HttpContext context, HttpProblem problem)
     {
-        var response = context.Response;
-        response.StatusCode = problem.Kind.Status;
-        response.ContentType = "application/json; charset=utf-8";
         using var buffer = new PooledBufferWriter(256);
         using (var writer = new Utf8JsonWriter(buffer, ProblemWriter.WriterOptions))
         {
@@ -51,7 +48,6 @@ internal sealed class OpenInferenceErrorResponder(ILogger logger) : ErrorRespond
             writer.WriteEndObject();
         }
 
-        response.ContentLength = buffer.WrittenCount;
-        await response.Body.WriteAsync(buffer.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
+        await JsonAnswer.WriteAsync(context, problem.Kind.Status, buffer).ConfigureAwait(false);
     }
 }

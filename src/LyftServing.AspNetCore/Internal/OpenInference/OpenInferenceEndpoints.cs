@@ -20,12 +20,6 @@ internal sealed class OpenInferenceEndpoints
 
     private static readonly RequestShape Shape = new(OpenInferenceRequest.Example, "send flat data in row-major order");
 
-    private static readonly JsonWriterOptions WriterOptions = new()
-    {
-        Encoder = ProblemWriter.WriterOptions.Encoder,
-        SkipValidation = true,
-    };
-
     private static readonly string ServerVersion =
         typeof(IModelProvider).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
         ?? typeof(IModelProvider).Assembly.GetName().Version?.ToString() ?? "0.0.0";
@@ -366,16 +360,12 @@ internal sealed class OpenInferenceEndpoints
     private static async Task WriteAsync(HttpContext context, int status, Action<Utf8JsonWriter> write)
     {
         using var buffer = new PooledBufferWriter(512);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        using (var writer = new Utf8JsonWriter(buffer, ProblemWriter.WriterOptions))
         {
             write(writer);
         }
 
-        var response = context.Response;
-        response.StatusCode = status;
-        response.ContentType = "application/json; charset=utf-8";
-        response.ContentLength = buffer.WrittenCount;
-        await response.Body.WriteAsync(buffer.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
+        await JsonAnswer.WriteAsync(context, status, buffer).ConfigureAwait(false);
     }
 
     private bool TryGetStatus(string name, out ModelStatus status)
