@@ -150,7 +150,10 @@ public static class ModelServingEndpointRouteBuilderExtensions
     /// the authorization policy <paramref name="policyName"/>: <c>POST {prefix}/models/{model_id}/versions/{version}/</c>
     /// <c>promote</c>, <c>pin</c>, <c>load</c>, <c>unload</c> and <c>shadow</c> (optional body
     /// <c>{"sample_rate": 0.1}</c>), <c>DELETE …/versions/{version}/shadow</c>, and
-    /// <c>POST {prefix}/models/{model_id}/</c><c>rollback</c>, <c>unpin</c> and <c>refresh</c>.
+    /// <c>POST {prefix}/models/{model_id}/</c><c>rollback</c>, <c>unpin</c> and <c>refresh</c>; and the
+    /// Open Inference Protocol's model repository extension: <c>POST /v2/repository/index</c>,
+    /// <c>POST /v2/repository/models/{name}/load</c> (checks the store now) and <c>…/unload</c> (409: a
+    /// served model keeps its primary; unload versions instead).
     /// Each runs an <see cref="IModelManager"/> operation, so the decision is recorded in the
     /// model's store, and answers the model's status view (as <c>GET /models/{model_id}</c>).
     /// </summary>
@@ -160,7 +163,7 @@ public static class ModelServingEndpointRouteBuilderExtensions
     /// <c>AddAuthorization(o => o.AddPolicy(...))</c> (for example one requiring a role of model operators).
     /// </param>
     /// <param name="prefix">The route prefix of the group; <c>/admin</c> by default.</param>
-    /// <returns>The group's convention builder (rate limits, timeouts, further policies).</returns>
+    /// <returns>The convention builder of both groups (rate limits, timeouts, further policies).</returns>
     /// <remarks>
     /// The admin surface is never open: a policy is required and must be registered, or this
     /// method throws at start-up. Errors are problem details: 400 for an invalid name, 404 for an
@@ -187,9 +190,14 @@ public static class ModelServingEndpointRouteBuilderExtensions
         }
 
         prefix = EndpointServices.NormalizePrefix(prefix);
-        var admin = new AdminEndpoints(shared, new ModelLinks(null, "name a loaded version", TraceIdInBody: true));
-        var group = endpoints.MapGroup(prefix);
-        group.RequireAuthorization(policyName).WithTags("Model serving admin");
+        var admin = new AdminEndpoints(shared, new ModelLinks(null, "name a loaded version", TraceIdInBody: true), prefix);
+
+        // One group carries the policy: the admin actions under the prefix, and the Open Inference
+        // Protocol's model repository extension where the protocol's clients look for it.
+        var secured = endpoints.MapGroup(string.Empty);
+        secured.RequireAuthorization(policyName);
+        var group = secured.MapGroup(prefix);
+        group.WithTags("Model serving admin");
 
         const string Model = $"/models/{{{AdminEndpoints.ModelIdRouteValue}}}";
         const string Version = $"{Model}/versions/{{{AdminEndpoints.VersionRouteValue}}}";
@@ -202,7 +210,13 @@ public static class ModelServingEndpointRouteBuilderExtensions
         Describe(group.MapPost(Model + "/rollback", (Func<HttpContext, Task>)admin.RollBackAsync), "Promotes the version that was primary before the current one.");
         Describe(group.MapPost(Model + "/unpin", (Func<HttpContext, Task>)admin.UnpinAsync), "Clears the operator's decision: the configured version policy applies again.");
         Describe(group.MapPost(Model + "/refresh", (Func<HttpContext, Task>)admin.RefreshAsync), "Checks the model's store now.");
-        return group;
+
+        var repository = secured.MapGroup("/v2/repository");
+        repository.WithTags("Open Inference Protocol").ExcludeFromDescription();
+        repository.MapPost("/index", admin.RepositoryIndexAsync);
+        repository.MapPost(Model + "/load", admin.RepositoryLoadAsync);
+        repository.MapPost(Model + "/unload", admin.RepositoryUnloadAsync);
+        return secured;
 
         static void Describe(RouteHandlerBuilder endpoint, string summary) => endpoint
             .WithSummary(summary)

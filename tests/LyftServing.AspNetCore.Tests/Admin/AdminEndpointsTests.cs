@@ -33,6 +33,9 @@ public sealed class AdminEndpointsTests : IAsyncLifetime
         { "POST", "/admin/models/driver_eta/rollback" },
         { "POST", "/admin/models/driver_eta/unpin" },
         { "POST", "/admin/models/driver_eta/refresh" },
+        { "POST", "/v2/repository/index" },
+        { "POST", "/v2/repository/models/driver_eta/load" },
+        { "POST", "/v2/repository/models/driver_eta/unload" },
     };
 
     public static TheoryData<string, string, string, string?> Problems => new()
@@ -50,6 +53,9 @@ public sealed class AdminEndpointsTests : IAsyncLifetime
         { "shadow_rate_out_of_range", "POST", "/admin/models/driver_eta/versions/1/shadow", """{"sample_rate": 2}""" },
         { "shadow_unknown_field", "POST", "/admin/models/driver_eta/versions/1/shadow", """{"rate": 0.5}""" },
         { "shadow_body_not_json", "POST", "/admin/models/driver_eta/versions/1/shadow", "{not json" },
+        { "repository_unload", "POST", "/v2/repository/models/driver_eta/unload", null },
+        { "repository_load_unknown_model", "POST", "/v2/repository/models/nope/load", null },
+        { "repository_index_ready_not_a_boolean", "POST", "/v2/repository/index", """{"ready": "yes"}""" },
     };
 
     public async Task InitializeAsync() => _app = await StartAsync();
@@ -191,6 +197,31 @@ public sealed class AdminEndpointsTests : IAsyncLifetime
         Assert.Equal("2", (await GetModelAsync())["primary_version"]!.GetValue<string>());
         using var infer = await _app.Client.PostAsync("/infer", new StringContent("""{"model_id": "driver_eta", "features": {"distance_km": 10, "stops": 2}}""", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.OK, infer.StatusCode);
+    }
+
+    [Fact]
+    public async Task RepositoryIndex_ListsEveryVersionWithItsStateAndReadyOnlyOnRequest()
+    {
+        using var all = await SendAsync("POST", "/v2/repository/index");
+        using var ready = await SendAsync("POST", "/v2/repository/index", body: """{"ready": true}""");
+
+        Assert.Equal(HttpStatusCode.OK, all.StatusCode);
+        await ResponseSnapshot.MatchAsync(all);
+        var readyVersions = JsonNode.Parse(await ready.Content.ReadAsStringAsync())!.AsArray();
+        Assert.All(readyVersions, v => Assert.Equal("READY", v!["state"]!.GetValue<string>()));
+        Assert.Contains(readyVersions, v => v!["name"]!.GetValue<string>() == "driver_eta" && v["version"]!.GetValue<string>() == "2");
+    }
+
+    [Fact]
+    public async Task RepositoryLoad_ChecksTheStoreAndAnswers200WithNoBody()
+    {
+        _app.Store.AddVersion("driver_eta", "3", TestModels.EtaModel.Files(intercept: 10, perKm: 100, perStop: 45));
+
+        using var response = await SendAsync("POST", "/v2/repository/models/driver_eta/load");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(string.Empty, await response.Content.ReadAsStringAsync());
+        Assert.Equal("3", (await GetModelAsync())["primary_version"]!.GetValue<string>());
     }
 
     [Fact]

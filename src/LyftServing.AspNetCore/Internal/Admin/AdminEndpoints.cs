@@ -13,14 +13,130 @@ namespace LyftServing.AspNetCore.Internal;
 /// load), never a 500 for an operator's mistake; every action is logged with who asked for it.
 /// </summary>
 /// <remarks>One instance per mapped group; thread-safe.</remarks>
-internal sealed class AdminEndpoints(EndpointServices shared, ModelLinks links)
+internal sealed class AdminEndpoints(EndpointServices shared, ModelLinks links, string prefix)
 {
     public const string ModelIdRouteValue = "model_id";
     public const string VersionRouteValue = "version";
 
     private static readonly RequestShape ShadowShape = new("{\"sample_rate\": 0.1}", "send a flat object");
 
+    private static readonly RequestShape IndexShape = new("{\"ready\": true}", "send a flat object");
+
     private readonly ErrorResponder _errors = new ProblemResponder(shared.Logger);
+    private readonly ErrorResponder _protocolErrors = new OpenInferenceErrorResponder(shared.Logger);
+
+    /// <summary>
+    /// The Open Inference Protocol's model repository extension, <c>POST /v2/repository/index</c>:
+    /// every model's versions with their state (<c>READY</c>, <c>LOADING</c>, <c>UNAVAILABLE</c>)
+    /// and the reason of a failure; an optional body <c>{"ready": true}</c> lists only ready versions.
+    /// </summary>
+    public async Task RepositoryIndexAsync(HttpContext context)
+    {
+        using var body = await shared.Reader.ReadAsync(context, IndexShape, optional: true).ConfigureAwait(false);
+        if (body.IsAborted)
+        {
+            return;
+        }
+
+        var problem = body.Problem;
+        var readyOnly = false;
+        if (problem is null && body.Document is { } document)
+        {
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (property.NameEquals("ready"u8) && property.Value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+                {
+                    readyOnly = property.Value.GetBoolean();
+                }
+                else if (!property.NameEquals("ready"u8))
+                {
+                    continue;
+                }
+                else
+                {
+                    problem = new HttpProblem(Problems.InvalidRequest, $"'ready' must be true or false, as in {IndexShape.Example}.");
+                }
+            }
+        }
+
+        if (problem is not null)
+        {
+            await _protocolErrors.WriteAsync(context, problem).ConfigureAwait(false);
+            return;
+        }
+
+        using var buffer = new PooledBufferWriter(1024);
+        using (var writer = new Utf8JsonWriter(buffer, ProblemWriter.WriterOptions))
+        {
+            writer.WriteStartArray();
+            foreach (var model in shared.Manager.GetStatus())
+            {
+                foreach (var version in model.Versions)
+                {
+                    var state = version.State switch
+                    {
+                        ModelVersionState.Ready => "READY",
+                        ModelVersionState.Loading or ModelVersionState.SelfTesting => "LOADING",
+                        _ => "UNAVAILABLE",
+                    };
+                    if (readyOnly && state != "READY")
+                    {
+                        continue;
+                    }
+
+                    writer.WriteStartObject();
+                    writer.WriteString("name"u8, model.Name);
+                    writer.WriteString("version"u8, version.Version);
+                    writer.WriteString("state"u8, state);
+                    writer.WriteString("reason"u8, version.Error?.Message ?? (version.State == ModelVersionState.Draining ? "draining" : string.Empty));
+                    writer.WriteEndObject();
+                }
+            }
+
+            writer.WriteEndArray();
+        }
+
+        await JsonAnswer.WriteAsync(context, StatusCodes.Status200OK, buffer).ConfigureAwait(false);
+    }
+
+    /// <summary>The repository extension's load: checks the model's store now (what the store and the operator's decisions say is loaded); 200 with no body.</summary>
+    public async Task RepositoryLoadAsync(HttpContext context)
+    {
+        if (Resolve(context, withVersion: false, out var model, out _) is { } invalid)
+        {
+            await AnswerAsync(context, "repository load", model, null, invalid, _protocolErrors).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await shared.Manager.RefreshAsync(model, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            if (shared.Exceptions.ForOperation(context, ex, "repository load", model, null, links) is { } failed)
+            {
+                await AnswerAsync(context, "repository load", model, null, failed, _protocolErrors).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        Log.AdminAction(shared.Logger, User(context), "repository load", model, null, StatusCodes.Status200OK);
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentLength = 0;
+    }
+
+    /// <summary>The repository extension's unload: a served model keeps its primary version, so this is a 409 saying what to do instead.</summary>
+    public Task RepositoryUnloadAsync(HttpContext context)
+    {
+        var problem = Resolve(context, withVersion: false, out var model, out _)
+            ?? new HttpProblem(
+                Problems.ModelCannotBeUnloaded,
+                $"Model '{model}' is served here and always keeps a primary version, so it cannot be unloaded: unload its other versions with POST {prefix}/models/{model}/versions/{{version}}/unload.",
+                model);
+        return AnswerAsync(context, "repository unload", model, null, problem, _protocolErrors);
+    }
 
     public Task PromoteAsync(HttpContext context) =>
         RunAsync(context, "promotion", withVersion: true, static (m, model, version, ct) => m.PromoteAsync(model, version!, ct));
@@ -144,10 +260,10 @@ internal sealed class AdminEndpoints(EndpointServices shared, ModelLinks links)
         }
     }
 
-    private Task AnswerAsync(HttpContext context, string action, string model, string? version, HttpProblem problem)
+    private Task AnswerAsync(HttpContext context, string action, string model, string? version, HttpProblem problem, ErrorResponder? errors = null)
     {
         Log.AdminAction(shared.Logger, User(context), action, model, version, problem.Kind.Status);
-        return _errors.WriteAsync(context, problem);
+        return (errors ?? _errors).WriteAsync(context, problem);
     }
 
     /// <summary>Who asked: the authenticated name, else the subject claim.</summary>
