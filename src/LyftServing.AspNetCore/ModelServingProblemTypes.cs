@@ -18,7 +18,7 @@ public static class ModelServingProblemTypes
     /// <summary>400: the request body's JSON nests deeper than <see cref="ModelServingHttpOptions.MaxDepth"/>.</summary>
     public const string JsonTooDeep = BaseUri + "json-too-deep";
 
-    /// <summary>400: the request is JSON but not a valid inference request (not an object, or <c>model_id</c>, <c>model_version</c> or <c>features</c> missing or malformed).</summary>
+    /// <summary>400: the request is JSON but not a valid request (not an object; a field or a name in the path missing or malformed, such as <c>model_id</c>, an admin action's version, or a tensor's <c>shape</c>).</summary>
     public const string InvalidRequest = BaseUri + "invalid-request";
 
     /// <summary>400: the features do not fit the model's features type; the detail and <c>path</c> name the bad field.</summary>

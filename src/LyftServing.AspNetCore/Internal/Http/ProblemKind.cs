@@ -22,7 +22,7 @@ internal static class Problems
     public static readonly ProblemKind EmptyBody = new(ModelServingProblemTypes.EmptyBody, StatusCodes.Status400BadRequest, "The request body is empty.");
     public static readonly ProblemKind InvalidJson = new(ModelServingProblemTypes.InvalidJson, StatusCodes.Status400BadRequest, "The request body is not valid JSON.");
     public static readonly ProblemKind JsonTooDeep = new(ModelServingProblemTypes.JsonTooDeep, StatusCodes.Status400BadRequest, "The request body nests too deeply.");
-    public static readonly ProblemKind InvalidRequest = new(ModelServingProblemTypes.InvalidRequest, StatusCodes.Status400BadRequest, "The request is not a valid inference request.");
+    public static readonly ProblemKind InvalidRequest = new(ModelServingProblemTypes.InvalidRequest, StatusCodes.Status400BadRequest, "The request is not valid.");
     public static readonly ProblemKind InvalidFeatures = new(ModelServingProblemTypes.InvalidFeatures, StatusCodes.Status400BadRequest, "The features do not fit the model.");
     public static readonly ProblemKind ModelNotFound = new(ModelServingProblemTypes.ModelNotFound, StatusCodes.Status404NotFound, "The model is not served here.");
     public static readonly ProblemKind ModelVersionNotFound = new(ModelServingProblemTypes.ModelVersionNotFound, StatusCodes.Status404NotFound, "The model version is not loaded.");
