@@ -24,6 +24,7 @@ internal sealed class ModelRegistry : IModelProvider, IModelManager
     private readonly JsonSerializerOptions _json;
     private readonly string _contentRoot;
     private readonly PredictionLogWriter _predictionLog;
+    private readonly StoreLocations _storeLocations;
     private readonly Dictionary<string, ModelOptions> _discoveredOptions = new(StringComparer.Ordinal);
 
     // Replaced (never mutated) when discovery adds models at start-up.
@@ -38,10 +39,12 @@ internal sealed class ModelRegistry : IModelProvider, IModelManager
         IEnumerable<ModelRuntimeRegistration> runtimes,
         ModelServingMetrics metrics,
         PredictionLogWriter predictionLog,
+        StoreLocations storeLocations,
         ILoggerFactory loggerFactory,
         TimeProvider timeProvider)
     {
         _services = services;
+        _storeLocations = storeLocations;
         Options = options.CurrentValue;
         Runtimes = runtimes.ToDictionary(r => r.Name, StringComparer.Ordinal);
         _metrics = metrics;
@@ -85,9 +88,9 @@ internal sealed class ModelRegistry : IModelProvider, IModelManager
 
     public IReadOnlyCollection<IModelLifecycle> Models => Volatile.Read(ref _models).Values;
 
-    /// <summary>Gets the store of models that name none of their own: the shared store object, else the store root.</summary>
+    /// <summary>Gets the store of models that name none of their own: the shared store object, else the store root (a directory or a registered store's URI).</summary>
     public IModelStore DefaultStore =>
-        _services.GetService<IModelStore>() ?? new FileSystemModelStore(Path.Combine(_contentRoot, Options.StoreRoot));
+        _services.GetService<IModelStore>() ?? _storeLocations.Get(Options.StoreRoot, _contentRoot);
 
     public IModelClient<TFeatures, TOutput> GetClient<TFeatures, TOutput>(string modelName)
     {
@@ -194,7 +197,7 @@ internal sealed class ModelRegistry : IModelProvider, IModelManager
     /// <summary>The model's own store object, else its store path, else the default store.</summary>
     private IModelStore ResolveStore(string name, ModelOptions model) =>
         _services.GetKeyedService<IModelStore>(name)
-        ?? (model.Store is { } path ? new FileSystemModelStore(Path.Combine(_contentRoot, path)) : null)
+        ?? (model.Store is { } location ? _storeLocations.Get(location, _contentRoot) : null)
         ?? DefaultStore;
 
     private IEnumerable<Measurement<int>> ObserveVersions()
