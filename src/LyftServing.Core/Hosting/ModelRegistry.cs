@@ -70,6 +70,11 @@ internal sealed class ModelRegistry : IModelProvider, IModelManager
             ObserveVersions,
             unit: "{version}",
             description: "Versions of each model by state (loading, self_testing, ready, draining, failed).");
+        metrics.Meter.CreateObservableGauge(
+            "lyftserving.model.store.stale",
+            ObserveStale,
+            unit: "{model}",
+            description: "1 while the model's store cannot be read (it keeps serving what it has, but sees no new versions or decisions), else 0.");
         metrics.Meter.CreateObservableUpDownCounter(
             "lyftserving.inference.active",
             ObserveActive,
@@ -219,6 +224,9 @@ internal sealed class ModelRegistry : IModelProvider, IModelManager
 
         return measurements;
     }
+
+    private IEnumerable<Measurement<int>> ObserveStale() =>
+        [.. Models.Select(m => new Measurement<int>(m.StoreUnreachableSince is null ? 0 : 1, new KeyValuePair<string, object?>(ModelServingTelemetry.ModelNameTag, m.Name)))];
 
     private IEnumerable<Measurement<long>> ObserveActive()
     {
