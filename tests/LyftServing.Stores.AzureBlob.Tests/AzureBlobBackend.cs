@@ -40,6 +40,8 @@ public sealed class AzureBlobBackend : StoreBackend
 
     internal override void AddStoreKind(IModelServingBuilder builder) => builder.AddAzureBlobModelStore();
 
+    internal override string[] PublishToolArguments() => ["--connection-string", ConnectionString(Emulator.Port)];
+
     internal override IReadOnlyDictionary<string, string?> Configuration(Uri location, string cacheDirectory) => new Dictionary<string, string?>
     {
         ["ModelServing:StoreRoot"] = location.ToString(),

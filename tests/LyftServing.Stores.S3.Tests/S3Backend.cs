@@ -42,11 +42,15 @@ public sealed class S3Backend : StoreBackend
 
     internal override void AddStoreKind(IModelServingBuilder builder) => builder.AddS3ModelStore();
 
+    internal override string[] PublishToolArguments()
+    {
+        SetCredentials();
+        return ["--endpoint", $"http://127.0.0.1:{Emulator.Port}"];
+    }
+
     internal override IReadOnlyDictionary<string, string?> Configuration(Uri location, string cacheDirectory)
     {
-        // Credentials from the SDK's default chain, as in production: here, environment variables.
-        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "S3RVER");
-        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "S3RVER");
+        SetCredentials();
         return new Dictionary<string, string?>
         {
             ["ModelServing:StoreRoot"] = location.ToString(),
@@ -54,6 +58,13 @@ public sealed class S3Backend : StoreBackend
             ["ModelServing:S3:ForcePathStyle"] = "true",
             ["ModelServing:S3:CacheDirectory"] = cacheDirectory,
         };
+    }
+
+    /// <summary>Credentials from the SDK's default chain, as in production: here, environment variables.</summary>
+    private static void SetCredentials()
+    {
+        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "S3RVER");
+        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "S3RVER");
     }
 }
 

@@ -53,6 +53,29 @@ public abstract class ObjectModelStoreTests<TBackend>(TBackend backend) : IClass
     }
 
     [Fact]
+    public async Task PublishTool_Folder_UploadsFilesThenManifestAndRefusesToOverwrite()
+    {
+        var location = backend.NewLocation();
+        var folder = Version("alpha", bigBytes: 5000);
+        File.WriteAllText(Path.Combine(folder, "model.json"), "{\"description\": \"words v1\"}");
+        string[] args = ["publish", folder, "--store", location.ToString(), "--model", "words", "--version", "1", .. backend.PublishToolArguments()];
+
+        var (exit, output, error) = await RunToolAsync(args);
+        Assert.True(exit == 0, error);
+        Assert.Contains("Published model 'words' version '1'", output, StringComparison.Ordinal);
+
+        var store = backend.CreateStore(location, NewFolder());
+        var artifact = await store.GetArtifactAsync("words", "1", default);
+        Assert.Equal("words v1", artifact.Manifest.Description);
+        Assert.Equal(["big.bin", "words.txt"], artifact.Manifest.Files!.Select(f => f.Path));
+        Assert.Equal(5000, artifact.Manifest.Files![0].Size);
+
+        (exit, _, error) = await RunToolAsync(args);
+        Assert.Equal(1, exit);
+        Assert.Contains("immutable", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ListVersions_VersionUploadedWithoutManifest_NeverListedNorLoaded()
     {
         var location = backend.NewLocation();
@@ -343,6 +366,14 @@ public abstract class ObjectModelStoreTests<TBackend>(TBackend backend) : IClass
             host.TimeProvider.Advance(Poll);
             await Task.Delay(50);
         }
+    }
+
+    private static async Task<(int Exit, string Output, string Error)> RunToolAsync(string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await Tool.Cli.RunAsync(args, output, error);
+        return (exit, output.ToString(), error.ToString());
     }
 
     private static async Task Upload(Internal.IObjectStorage storage, string key, string content)

@@ -32,6 +32,9 @@ public abstract class StoreBackend : IAsyncLifetime
     /// <summary>The <c>ModelServing</c> configuration keys that point a host at the store, as an operator writes them.</summary>
     internal abstract IReadOnlyDictionary<string, string?> Configuration(Uri location, string cacheDirectory);
 
+    /// <summary>The options of <c>lyftserving publish</c> that reach the emulator (credentials in the environment where the store's SDK reads them).</summary>
+    internal abstract string[] PublishToolArguments();
+
     /// <summary>A location of its own for one test: <c>{scheme}://{container}/{unique prefix}</c>.</summary>
     public abstract Uri NewLocation();
 
