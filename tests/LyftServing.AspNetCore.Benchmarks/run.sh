@@ -4,7 +4,10 @@
 #   driver_eta   (C# model code)       /infer against /bare (minimal API binding, direct call);
 #   tabular_mlp, bench_mlp (zero-code onnx runtime)
 #                                      /infer against /handwritten (JsonDocument, float[],
-#                                      OrtValue, Utf8JsonWriter: the leanest hand-written endpoint).
+#                                      OrtValue, Utf8JsonWriter: the leanest hand-written endpoint);
+#   trip_risk (zero-code lightgbm runtime)
+#                                      /infer against /handwritten (JsonDocument, double[],
+#                                      LGBM_BoosterPredictForMat, Utf8JsonWriter).
 # Each (model, endpoint, connections) row is measured REPEATS times (default 3), every endpoint of
 # a repeat one after the other so all see the same background load, and the medians are reported.
 # Bounded: DURATION seconds per run (default 5), the server under a timeout. Prints a Markdown
@@ -16,7 +19,7 @@ cd "$(dirname "$0")"
 repo=$(cd ../.. && pwd)
 duration=5
 repeats=3
-models="tabular_mlp bench_mlp driver_eta"
+models="tabular_mlp bench_mlp driver_eta trip_risk"
 out=""
 while getopts "d:r:m:o:" opt; do
   case $opt in
