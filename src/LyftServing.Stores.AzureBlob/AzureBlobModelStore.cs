@@ -29,6 +29,7 @@ namespace LyftServing.Stores.AzureBlob;
 public sealed class AzureBlobModelStore : IModelStore
 {
     private readonly ObjectModelStore _store;
+    private readonly BlobContainerClient _container;
 
     /// <summary>Creates a store with a client of its own, configured by <paramref name="options"/>.</summary>
     /// <param name="location">The store's location, <c>azblob://container</c> or <c>azblob://container/prefix</c>.</param>
@@ -52,8 +53,9 @@ public sealed class AzureBlobModelStore : IModelStore
         Location = location;
         var name = $"azblob://{container}/{prefix}";
         CacheDirectory = options.CacheDirectory ?? ObjectModelStore.DefaultCacheDirectory(client.Uri + name);
+        _container = client.GetBlobContainerClient(container);
         _store = new ObjectModelStore(
-            new BlobObjectStorage(client.GetBlobContainerClient(container), name),
+            new BlobObjectStorage(_container, name),
             prefix,
             CacheDirectory,
             options.CacheSizeLimit,
@@ -99,8 +101,20 @@ public sealed class AzureBlobModelStore : IModelStore
     /// <param name="cancellationToken">Cancels the upload (the version stays unpublished).</param>
     /// <returns>The manifest written.</returns>
     /// <exception cref="InvalidOperationException">The version is already published (versions are immutable).</exception>
-    public Task<ModelManifest> PublishAsync(string modelName, string version, string sourceDirectory, CancellationToken cancellationToken = default) =>
-        _store.PublishAsync(modelName, version, sourceDirectory, cancellationToken);
+    /// <remarks>Creates the container when it does not exist yet.</remarks>
+    public async Task<ModelManifest> PublishAsync(string modelName, string version, string sourceDirectory, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (Azure.RequestFailedException ex)
+        {
+            throw new ModelStoreException(modelName, version, $"The container of {Location} could not be created or read: {ex.Message}", ex);
+        }
+
+        return await _store.PublishAsync(modelName, version, sourceDirectory, cancellationToken).ConfigureAwait(false);
+    }
 
     private static BlobServiceClient CreateClient(AzureBlobModelStoreOptions options)
     {
