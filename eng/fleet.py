@@ -151,6 +151,7 @@ class Fleet:
             "ModelServing__" + ("S3" if self.args.store == "s3" else "AzureBlob") + "__CacheDirectory": replica["cache"],
             "Server__RollbackHook": "true",
             "Logging__LogLevel__Default": "Warning",
+            "Logging__LogLevel__LyftServing.Stores": "Information",
             "DOTNET_gcServer": "0",
         })
         log_file = open(os.path.join(self.work, name + ".log"), "a")
@@ -289,11 +290,17 @@ backend replicas
         r3 = self.replicas["r3"]["process"]
         r3.send_signal(signal.SIGTERM)
         r3.wait(timeout=30)
+        log_path = os.path.join(self.work, "r3.log")
+        log_size = os.path.getsize(log_path)
         self.start_replica("r3")
         results["restarted_ready_s"] = round(self.wait_ready("r3"), 2)
+        with open(log_path, errors="replace") as f:
+            f.seek(log_size)
+            restart_log = f.read()
+        results["restarted_reused_cache"] = "reusing the verified copy" in restart_log and "downloaded and verified" not in restart_log
         results["restarted_version"] = self.primary("r3")
         self.haproxy("set server replicas/r3 state ready")
-        log(f"r3 back on version {results['restarted_version']} after {results['restarted_ready_s']} s")
+        log(f"r3 back on version {results['restarted_version']} after {results['restarted_ready_s']} s (cache reused: {results['restarted_reused_cache']})")
         if results["restarted_version"] != "1":
             raise RuntimeError(f"the restarted replica serves version {results['restarted_version']}, not the fleet's 1")
 
