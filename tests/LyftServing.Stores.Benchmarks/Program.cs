@@ -35,8 +35,9 @@ try
         await using var emulator = kind == "s3" ? Emulator.S3("models") : Emulator.AzureBlob();
         await emulator.StartAsync();
         var backend = new Backend(kind, emulator.Port);
-        await PollCostAsync(backend, work, rounds);
-        await ColdStartAsync(backend, work, Math.Max(3, rounds / 2));
+        var folder = Directory.CreateDirectory(Path.Combine(work, kind)).FullName;
+        await PollCostAsync(backend, folder, rounds);
+        await ColdStartAsync(backend, folder, Math.Max(3, rounds / 2));
     }
 }
 finally

@@ -75,7 +75,7 @@ public sealed partial class DeploymentFilesTests
 
         Assert.Matches(@"(?m)^USER \$APP_UID$", dockerfile);
         Assert.Equal(DockerfilePort(), int.Parse(ExposeRegex().Match(dockerfile).Groups[1].Value, CultureInfo.InvariantCulture));
-        Assert.Equal(2, Regex.Matches(dockerfile, "(?m)^FROM ").Count);
+        Assert.Equal(2, Regex.Count(dockerfile, "(?m)^FROM "));
     }
 
     private static YamlMappingNode Document(string file)
