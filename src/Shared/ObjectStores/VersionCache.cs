@@ -90,15 +90,10 @@ internal sealed class VersionCache
             var manifest = await WithRetriesAsync(ct => _storage.ReadAsync(manifestKey, ct), cancellationToken).ConfigureAwait(false)
                 ?? throw new ModelStoreException(model, version, $"Model '{model}' version '{version}' has no {ModelArtifact.ManifestFileName} in {_storage.Location}: it is not published (publishers write {ModelArtifact.ManifestFileName} last), so it is not loaded.");
 
+            // Either way the entry comes back in use (pinned under the lock), so no trim evicts it
+            // between here and the host's load.
             var artifact = await TryReuseAsync(model, version, manifest.ETag, cancellationToken).ConfigureAwait(false)
                 ?? await DownloadAsync(model, version, versionPrefix, manifest.Content, manifest.ETag, cancellationToken).ConfigureAwait(false);
-            lock (_lock)
-            {
-                var entry = _entries[key];
-                entry.InUse++;
-                entry.LastUsed = ++_clock;
-            }
-
             Trim();
             return artifact;
         }
@@ -111,15 +106,29 @@ internal sealed class VersionCache
     /// <summary>The host no longer uses one artifact of the version; once none is used, it may be evicted.</summary>
     public void Release(string model, string version)
     {
+        Entry? entry;
         lock (_lock)
         {
-            if (_entries.TryGetValue(Key(model, version), out var entry) && entry.InUse > 0)
+            entry = _entries.GetValueOrDefault(Key(model, version));
+        }
+
+        if (entry is not null)
+        {
+            Unpin(entry);
+        }
+
+        Trim();
+    }
+
+    private void Unpin(Entry entry)
+    {
+        lock (_lock)
+        {
+            if (entry.InUse > 0)
             {
                 entry.InUse--;
             }
         }
-
-        Trim();
     }
 
     private async Task<ModelArtifact?> TryReuseAsync(string model, string version, string manifestETag, CancellationToken cancellationToken)
@@ -129,6 +138,11 @@ internal sealed class VersionCache
         lock (_lock)
         {
             entry = _entries.GetValueOrDefault(key);
+            if (entry is not null)
+            {
+                entry.InUse++;
+                entry.LastUsed = ++_clock;
+            }
         }
 
         if (entry is null)
@@ -136,16 +150,28 @@ internal sealed class VersionCache
             return null;
         }
 
-        if (entry.Record.ManifestETag == manifestETag)
+        var reused = false;
+        try
         {
-            var artifact = await ModelArtifact.FromDirectoryAsync(model, version, VersionDirectory(model, version), cancellationToken).ConfigureAwait(false);
-            if (artifact.ContentHash == entry.Record.ContentHash)
+            if (entry.Record.ManifestETag == manifestETag)
             {
-                CacheLog.Reused(_logger, model, version, Directory);
-                return artifact;
-            }
+                var artifact = await ModelArtifact.FromDirectoryAsync(model, version, VersionDirectory(model, version), cancellationToken).ConfigureAwait(false);
+                if (artifact.ContentHash == entry.Record.ContentHash)
+                {
+                    CacheLog.Reused(_logger, model, version, Directory);
+                    reused = true;
+                    return artifact;
+                }
 
-            CacheLog.CachedCopyChanged(_logger, model, version, VersionDirectory(model, version));
+                CacheLog.CachedCopyChanged(_logger, model, version, VersionDirectory(model, version));
+            }
+        }
+        finally
+        {
+            if (!reused)
+            {
+                Unpin(entry);
+            }
         }
 
         // Republished (a new model.json) or changed on disk: download it again.
@@ -201,7 +227,7 @@ internal sealed class VersionCache
             File.Move(recordTemp, RecordPath(model, version), overwrite: true);
             lock (_lock)
             {
-                _entries[Key(model, version)] = new Entry(model, version, record);
+                _entries[Key(model, version)] = new Entry(model, version, record) { InUse = 1, LastUsed = ++_clock };
             }
 
             CacheLog.Downloaded(_logger, model, version, files.Count, bytes, _storage.Location);
@@ -273,9 +299,14 @@ internal sealed class VersionCache
         }
     }
 
-    /// <summary>Evicts released versions, least recently used first, until the cache fits its limit.</summary>
+    /// <summary>
+    /// Evicts released versions, least recently used first, until the cache fits its limit. A
+    /// version being fetched at that moment (its gate taken) is left alone, so an eviction never
+    /// deletes a download that is being renamed into place.
+    /// </summary>
     private void Trim()
     {
+        var busy = new HashSet<Entry>();
         while (true)
         {
             Entry? victim;
@@ -286,7 +317,7 @@ internal sealed class VersionCache
                     return;
                 }
 
-                victim = _entries.Values.Where(e => e.InUse == 0).MinBy(e => e.LastUsed);
+                victim = _entries.Values.Where(e => e.InUse == 0 && !busy.Contains(e)).MinBy(e => e.LastUsed);
                 if (victim is null)
                 {
                     CacheLog.OverLimit(_logger, Directory, _entries.Values.Sum(e => e.Bytes), SizeLimit);
@@ -294,8 +325,32 @@ internal sealed class VersionCache
                 }
             }
 
-            Evict(Key(victim.Model, victim.Version), victim);
-            CacheLog.Evicted(_logger, victim.Model, victim.Version, victim.Bytes);
+            var key = Key(victim.Model, victim.Version);
+            var gate = _versionLocks.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
+            if (!gate.Wait(0))
+            {
+                busy.Add(victim);
+                continue;
+            }
+
+            try
+            {
+                lock (_lock)
+                {
+                    if (victim.InUse > 0)
+                    {
+                        busy.Add(victim);
+                        continue;
+                    }
+                }
+
+                Evict(key, victim);
+                CacheLog.Evicted(_logger, victim.Model, victim.Version, victim.Bytes);
+            }
+            finally
+            {
+                gate.Release();
+            }
         }
     }
 

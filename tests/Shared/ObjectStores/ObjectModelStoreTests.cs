@@ -221,6 +221,36 @@ public abstract class ObjectModelStoreTests<TBackend>(TBackend backend) : IClass
     }
 
     [Fact]
+    public async Task Cache_ConcurrentGetsAndReleasesOverItsLimit_NeverEvictsAVersionInUse()
+    {
+        var location = backend.NewLocation();
+        var store = backend.CreateStore(location, NewFolder(), cacheSizeLimit: 120_000);
+        foreach (var version in new[] { "1", "2", "3" })
+        {
+            await backend.PublishAsync(store, "words", version, Version("v" + version, bigBytes: 100_000));
+        }
+
+        // Each worker holds a version while it reads it; the limit fits one version, so every
+        // release evicts, racing the other workers' downloads and reuses.
+        await Parallel.ForEachAsync(Enumerable.Range(0, 24), new ParallelOptions { MaxDegreeOfParallelism = 6 }, async (i, ct) =>
+        {
+            var version = ((i % 3) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var artifact = await store.GetArtifactAsync("words", version, ct);
+            try
+            {
+                Assert.Equal("v" + version, (await File.ReadAllLinesAsync(artifact.GetPath("words.txt"), ct))[0]);
+                Assert.Equal(100_000, (await File.ReadAllBytesAsync(artifact.GetPath("big.bin"), ct)).Length);
+            }
+            finally
+            {
+                store.ReleaseArtifact("words", version);
+            }
+        });
+
+        Assert.True(backend.CacheOf(store).Size <= 120_000);
+    }
+
+    [Fact]
     public async Task TryWriteDecision_StaleStamp_RefusedSoEveryReplicaSeesOneDecision()
     {
         var store = backend.CreateStore(backend.NewLocation(), NewFolder());
