@@ -8,7 +8,8 @@ internal static class TorchDevices
     /// <summary>Parses <see cref="TorchSharpSettings.Device"/>; throws a clear error when it names CUDA and libtorch cannot use it.</summary>
     public static torch.Device Resolve(string modelName, TorchSharpSettings settings)
     {
-        var device = torch.device(settings.Device);
+        // new Device(…) only parses; torch.device(…) would also initialise CUDA, and throw TorchSharp's message.
+        var device = new torch.Device(settings.Device);
         if (device.type == DeviceType.CUDA && !torch.cuda.is_available())
         {
             throw new InvalidOperationException(

@@ -5,15 +5,22 @@ public sealed class TempStore : IDisposable
 {
     public string Root { get; } = Directory.CreateTempSubdirectory("lyftserving-torch-").FullName;
 
-    /// <summary>Adds a version of <paramref name="model"/> with the files of a version folder, then lets <paramref name="change"/> edit them before the version appears.</summary>
-    public string AddVersion(string model, string version, string from, Action<string>? change = null)
+    /// <summary>Adds a version of <paramref name="model"/> with the files of a version folder (or one placeholder file), then lets <paramref name="change"/> edit them before the version appears.</summary>
+    public string AddVersion(string model, string version, string? from, Action<string>? change = null)
     {
         // Staged next to the store and moved in, so the host never sees a half-written version.
         var staging = Path.Combine(Root, ".staging-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(staging);
-        foreach (var file in Directory.EnumerateFiles(from))
+        if (from is null)
         {
-            File.Copy(file, Path.Combine(staging, Path.GetFileName(file)));
+            File.WriteAllText(Path.Combine(staging, "version.txt"), version);
+        }
+        else
+        {
+            foreach (var file in Directory.EnumerateFiles(from))
+            {
+                File.Copy(file, Path.Combine(staging, Path.GetFileName(file)));
+            }
         }
 
         change?.Invoke(staging);
