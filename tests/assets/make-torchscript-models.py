@@ -12,6 +12,8 @@ each (model.pt, model.json, testdata.json) under torchscript/{model}/1/:
     all_types                forward(a float32[N,2], b float64[N,2], c int64[N], d bool[N], e int32[N])
                              -> (a * 2, b * 2, c + 1, not d, e * 3) (scripted)
 
+and not-torchscript/state_dict.pt: tuple_output's weights written by torch.save (not TorchScript).
+
 Expected outputs are computed by PyTorch here. Every float is an exact float32 (or float64)
 value, written in Python's shortest round-trip form. Deterministic: fixed seeds.
 
@@ -148,6 +150,10 @@ def main():
         [("x", "float32", [-1, 4])],
         [("label", "int64", [-1]), ("score", "float32", [-1, 1])],
         cases, "forward returns a dictionary {score, label} (scripted); outputs named by key, in another order")
+
+    # Not TorchScript: what torch.save writes (weights only), for the load's error.
+    os.makedirs(os.path.join(HERE, "not-torchscript"), exist_ok=True)
+    torch.save(tuple_module.state_dict(), os.path.join(HERE, "not-torchscript", "state_dict.pt"))
 
     all_types = torch.jit.script(AllTypes().eval())
     write_version(

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.IO.Compression;
+using System.IO.Hashing;
 using System.Text;
 
 namespace LyftServing.TorchSharp.Internal;
@@ -37,8 +39,8 @@ internal sealed class TorchScriptArchive
     /// <summary>Gets whether <c>forward</c> returns a dictionary (which TorchSharp cannot return).</summary>
     public bool ReturnsDictionary => ForwardSignature?.ReturnType.StartsWith("Dict[", StringComparison.Ordinal) == true;
 
-    /// <summary>Reads a TorchScript file.</summary>
-    /// <exception cref="InvalidDataException">The file is not a zip archive with a TorchScript module (<c>data.pkl</c>).</exception>
+    /// <summary>Reads a TorchScript file and checks every entry against its CRC-32 (libtorch checks none, so a damaged file would load with damaged weights).</summary>
+    /// <exception cref="InvalidDataException">The file is not a zip archive with a TorchScript module, or it is damaged.</exception>
     public static TorchScriptArchive Read(string path)
     {
         ZipArchive zip;
@@ -61,6 +63,7 @@ internal sealed class TorchScriptArchive
                 throw NotTorchScript(path, "it has no TorchScript code: torch.save writes weights or a pickled Python module, which only Python can load");
             }
 
+            Verify(zip, path);
             if (ReadRootClass(data) is not var (module, className) || zip.GetEntry(prefix + "code/" + module.Replace('.', '/') + ".py") is not { } entry)
             {
                 return new TorchScriptArchive(path, null, null, null, 0, null);
@@ -116,6 +119,42 @@ internal sealed class TorchScriptArchive
         }
 
         return copy.ToArray();
+    }
+
+    private static void Verify(ZipArchive zip, string path)
+    {
+        var crc = new Crc32();
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
+        try
+        {
+            foreach (var entry in zip.Entries)
+            {
+                try
+                {
+                    using var stream = entry.Open();
+                    int read;
+                    while ((read = stream.Read(buffer)) > 0)
+                    {
+                        crc.Append(buffer.AsSpan(0, read));
+                    }
+                }
+                catch (Exception ex) when (ex is InvalidDataException or IOException)
+                {
+                    throw Corrupt(path, entry.FullName, ex.Message.TrimEnd('.'), ex);
+                }
+
+                var actual = crc.GetCurrentHashAsUInt32();
+                crc.Reset();
+                if (actual != entry.Crc32)
+                {
+                    throw Corrupt(path, entry.FullName, $"its CRC-32 is {actual:x8}, but the archive says {entry.Crc32:x8}");
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>The root module's class from the first GLOBAL opcode of data.pkl: <c>c__torch__\nTabularMLP\n</c>.</summary>
@@ -208,6 +247,9 @@ internal sealed class TorchScriptArchive
         parts.Add(text[start..]);
         return parts;
     }
+
+    private static InvalidDataException Corrupt(string path, string entry, string reason, Exception? inner = null) =>
+        new($"'{Path.GetFileName(path)}' is damaged: its entry '{entry}' does not read back as it was written ({reason}); copy the file again from where it was saved.", inner);
 
     private static InvalidDataException NotTorchScript(string path, string reason, Exception? inner = null) =>
         new($"'{Path.GetFileName(path)}' is not a TorchScript file ({reason}); save the model with torch.jit.save (a traced or scripted module), not torch.save.", inner);
