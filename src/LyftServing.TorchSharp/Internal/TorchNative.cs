@@ -14,7 +14,9 @@ internal static partial class TorchNative
 {
     internal const string LibraryName = "LibTorchSharp";
 
-    private static readonly Lazy<DllNotFoundException?> Failure = new(Load, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<DllNotFoundException?> Failure = new(
+        () => Load(() => NativeLibrary.Load(LibraryName, typeof(torch).Assembly, searchPath: null), () => torch.InitializeDeviceType(DeviceType.CPU)),
+        LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>Makes sure libtorch is loaded; throws the same explained error on every call once it could not load.</summary>
     /// <exception cref="DllNotFoundException">The native library cannot load; the message says why and how to fix it.</exception>
@@ -59,15 +61,18 @@ internal static partial class TorchNative
         typeof(torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
         ?? typeof(torch).Assembly.GetName().Version?.ToString() ?? "?";
 
-    private static DllNotFoundException? Load()
+    /// <summary>Loads the native library, then initialises TorchSharp; returns the explained error, or <see langword="null"/> when both worked.</summary>
+    /// <param name="loadLibrary">Loads libLibTorchSharp with the runtime's probing (the app's deps.json), throwing the loader's error.</param>
+    /// <param name="initializeTorch">Initialises TorchSharp's CPU backend.</param>
+    internal static DllNotFoundException? Load(Action loadLibrary, Action initializeTorch)
     {
-        // Try the library first with the runtime's own probing (the app's deps.json): its error
-        // names the real cause. Only when that fails for another reason is TorchSharp's own
-        // loader tried (it also looks in the NuGet cache, copying libtorch next to the app).
+        // Try the library first with the runtime's own probing: its error names the real cause.
+        // Only when that fails for another reason is TorchSharp's own loader tried (it also
+        // looks in the NuGet cache, copying libtorch next to the app).
         string? loaderMessage = null;
         try
         {
-            NativeLibrary.Load(LibraryName, typeof(torch).Assembly, searchPath: null);
+            loadLibrary();
         }
         catch (DllNotFoundException ex)
         {
@@ -80,7 +85,7 @@ internal static partial class TorchNative
 
         try
         {
-            torch.InitializeDeviceType(DeviceType.CPU);
+            initializeTorch();
             return null;
         }
         catch (Exception ex) when (ex is NotSupportedException or DllNotFoundException or TypeInitializationException or InvalidOperationException)

@@ -138,6 +138,35 @@ public sealed class TorchScriptModelTests
         await host.StopAsync();
     }
 
+    public static TheoryData<string, string, string, string> BadFeatures => new()
+    {
+        { "tabular_mlp", """{"features": [[1, 2, 3, 4, 5, 6, 7]]}""", "$.features", "'$.features' has shape [1,7], but input 'features' (float32[N,8]) needs size 8 in dimension 1." },
+        { "tabular_mlp", """{"features": [1, 2, 3, 4, 5, 6, 7, 8]}""", "$.features", "'$.features' has rank 1 (shape [8]), but input 'features' (float32[N,8]) has rank 2. For a single row, wrap it in one more array: [[…]]." },
+        { "tabular_mlp", """{"features": [[true, false, true, false, true, false, true, false]]}""", "$.features", "'$.features' must hold numbers for input 'features' (float32[N,8]), not true/false values." },
+        { "multi_input", """{"x": [[1, 2, 3, 4]]}""", "$.category", "'$.category' is missing: model 'multi_input' needs the input 'category' (int64[N,1]); its inputs are: x (float32[N,4]), category (int64[N,1])." },
+        { "multi_input", """{"x": [[1, 2, 3, 4]], "category": [[1.5]]}""", "$.category[0][0]", "'$.category[0][0]' is 1.5, but input 'category' (int64[N,1]) takes integers." },
+        { "multi_input", """{"x": [[1, 2, 3, 4]], "category": [[1]], "z": [[1]]}""", "$.z", "'$.z' is not an input of model 'multi_input'; its inputs are: x (float32[N,4]), category (int64[N,1])." },
+        { "multi_input", """{"x": [[1, 2, 3, 4], [5, 6, 7, 8]], "category": [[1]]}""", "$.category", "'$.category' has size 1 in dimension 0 ('N'), but '$.x' has 2 in dimension 0; inputs that share the dimension 'N' must agree." },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadFeatures))]
+    public async Task PredictAsync_BadFeatures_FailNamingThePathAndKeepServing(string model, string features, string path, string message)
+    {
+        using var host = await StartAsync();
+        var client = JsonClient(host, model);
+
+        var error = await Assert.ThrowsAsync<ModelFeaturesException>(async () => await client.PredictAsync(JsonDocument.Parse(features).RootElement, version: null));
+
+        Assert.Equal(path, error.Path);
+        Assert.Equal(message, error.Message);
+
+        var good = model == "tabular_mlp" ? """{"features": [[1, 2, 3, 4, 5, 6, 7, 8]]}""" : """{"x": [[1, 2, 3, 4]], "category": [[5]]}""";
+        var output = Output(await client.PredictAsync(JsonDocument.Parse(good).RootElement, version: null));
+        Assert.Equal(1, output.EnumerateObject().Single().Value.GetArrayLength());
+        await host.StopAsync();
+    }
+
     internal static async Task<IHost> StartAsync(string? storeRoot = null, IDictionary<string, string?>? configuration = null, Action<IModelServingBuilder>? configure = null)
     {
         var settings = new Dictionary<string, string?>
