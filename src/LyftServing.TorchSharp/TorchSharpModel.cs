@@ -71,10 +71,7 @@ public abstract class TorchSharpModel<TFeatures, TOutput> : IBatchModel<TFeature
         var device = TorchDevices.Resolve(artifact.ModelName, options);
         var module = LoadModule(artifact, device) ?? throw new InvalidOperationException($"{GetType().Name}.LoadModule returned null.");
         var lifetime = new NativeLifetime(where);
-        if (module is IDisposable disposable)
-        {
-            lifetime.Own(disposable);
-        }
+        lifetime.Own(TorchModules.Releaser(module));
 
         try
         {

@@ -52,7 +52,7 @@ internal sealed class TorchScriptModel(IModelSettings<TorchSharpSettings> settin
         _method = archive.ReturnsDictionary ? TorchScriptArchive.TupleForward : null;
         _module = Load(path, archive, file, where);
         var lifetime = new NativeLifetime(where);
-        lifetime.Own(_module);
+        lifetime.Own(TorchModules.Releaser(_module));
         try
         {
             _module.eval();
