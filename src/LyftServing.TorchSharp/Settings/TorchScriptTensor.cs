@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using LyftServing.TorchSharp.Internal;
 
 namespace LyftServing.TorchSharp;
 
@@ -16,7 +15,10 @@ namespace LyftServing.TorchSharp;
 /// once on zeros of the declared types and shapes, so a declaration that disagrees with the file
 /// fails the load, and the outputs' types and shapes come from that run.
 /// </remarks>
-[TypeConverter(typeof(TorchScriptTensorConverter))]
+// The converter by name, resolved in this type's assembly: with typeof(…) the attribute holds an
+// assembly-qualified name that TypeDescriptor cannot resolve when this package is loaded into
+// another load context (as `lyftserving test --runtime` does), and "score" would not bind.
+[TypeConverter("LyftServing.TorchSharp.Internal.TorchScriptTensorConverter")]
 public sealed class TorchScriptTensor
 {
     /// <summary>Gets or sets the name: the input's name in JSON features, or the output's name in the result (for a dictionary output, also its key).</summary>
