@@ -4,15 +4,15 @@ using TorchSharp;
 
 namespace TripScoring;
 
-/// <summary>A trip: the typed features of the model.</summary>
-public sealed record Trip(float DistanceKm, float Minutes, float Surge);
+/// <summary>A trip's features: what the model takes.</summary>
+public sealed record TripFeatures(float DistanceKm, float Minutes, float Surge);
 
 /// <summary>
 /// The model code: a version's folder holds the weights of a <see cref="TripNet"/> saved by
 /// TorchSharp (<c>net.save("weights.dat")</c>); each call turns trips into rows of a tensor and
 /// reads one probability per row.
 /// </summary>
-public sealed class TripModel(IModelSettings<TorchSharpSettings> settings) : TorchSharpModel<Trip, float>(settings)
+public sealed class TripModel(IModelSettings<TorchSharpSettings> settings) : TorchSharpModel<TripFeatures, float>(settings)
 {
     protected override torch.nn.IModule<torch.Tensor, torch.Tensor> LoadModule(ModelArtifact artifact, torch.Device device)
     {
@@ -21,7 +21,7 @@ public sealed class TripModel(IModelSettings<TorchSharpSettings> settings) : Tor
         return net;
     }
 
-    protected override torch.Tensor CreateInput(ReadOnlySpan<Trip> features)
+    protected override torch.Tensor CreateInput(ReadOnlySpan<TripFeatures> features)
     {
         var rows = new float[features.Length * 3];
         for (var i = 0; i < features.Length; i++)

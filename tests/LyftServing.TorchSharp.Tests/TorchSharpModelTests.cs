@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using TorchSharp;
+using LyftServing.Tests.Shared;
 using TripScoring;
 
 namespace LyftServing.TorchSharp.Tests;
@@ -10,7 +11,7 @@ namespace LyftServing.TorchSharp.Tests;
 /// <summary>Typed model code on <see cref="TorchSharpModel{TFeatures, TOutput}"/>: C# modules with saved weights, and TorchScript files.</summary>
 public sealed class TorchSharpModelTests : IDisposable
 {
-    private static readonly Trip[] Trips = [new(8, 20, 1), new(1.5f, 4, 1.2f), new(30, 55, 2), new(0, 0, 1), new(12, 40, 0.8f)];
+    private static readonly TripFeatures[] Trips = [new(8, 20, 1), new(1.5f, 4, 1.2f), new(30, 55, 2), new(0, 0, 1), new(12, 40, 0.8f)];
 
     private readonly TempStore _store = new();
 
@@ -20,8 +21,8 @@ public sealed class TorchSharpModelTests : IDisposable
     public async Task SavedWeights_LoadedAsNewVersions_GiveTheOutputsOfTheSavedModules()
     {
         var expected1 = SaveTripNet("1", seed: 1);
-        using var host = await TestHost.StartAsync(b => b.AddTorchSharpModel<TripModel, Trip, float>("trip_late", m => m.FromStore(_store.Root).RequireSelfTests()));
-        var client = host.Services.GetRequiredKeyedService<IModelClient<Trip, float>>("trip_late");
+        using var host = await TestHost.StartAsync(b => b.AddTorchSharpModel<TripModel, TripFeatures, float>("trip_late", m => m.FromStore(_store.Root).RequireSelfTests()));
+        var client = host.Services.GetRequiredKeyedService<IModelClient<TripFeatures, float>>("trip_late");
         var manager = host.Services.GetRequiredService<IModelManager>();
         var first = await PredictAllAsync(client);
 
@@ -41,7 +42,7 @@ public sealed class TorchSharpModelTests : IDisposable
     public async Task PredictBatch_Rows_RunAsOneForwardCall()
     {
         SaveTripNet("1", seed: 3);
-        var (model, services) = await TestHost.LoadAsync<TripModel, Trip, float>("trip_late", Path.Combine(_store.Root, "trip_late", "1"), b => b.AddModelSettings<TorchSharpSettings>(TorchSharpSettings.SectionName));
+        var (model, services) = await TestHost.LoadAsync<TripModel, TripFeatures, float>("trip_late", Path.Combine(_store.Root, "trip_late", "1"), b => b.AddModelSettings<TorchSharpSettings>(TorchSharpSettings.SectionName));
         using var _ = services;
         using var __ = model;
         var outputs = new float[Trips.Length];
@@ -160,7 +161,7 @@ public sealed class TorchSharpModelTests : IDisposable
         SaveTripNet("1", seed: 1);
         File.WriteAllText(Path.Combine(_store.Root, "trip_late", "1", "model.json"), """{"properties": {"inputs": ["trips"]}}""");
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => TestHost.LoadAsync<TripModel, Trip, float>(
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => TestHost.LoadAsync<TripModel, TripFeatures, float>(
             "trip_late", Path.Combine(_store.Root, "trip_late", "1"), b => b.AddModelSettings<TorchSharpSettings>(TorchSharpSettings.SectionName)));
 
         Assert.Equal(
@@ -173,11 +174,22 @@ public sealed class TorchSharpModelTests : IDisposable
     {
         SaveTripNet("1", seed: 1);
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => TestHost.LoadAsync<TripModel, Trip, float>(
-            "trip_late", Path.Combine(_store.Root, "trip_late", "1"), b => b.AddTorchSharpModel<TripModel, Trip, float>("trip_late", m => m.ConfigureTorchSharp(s => s.Device = "cuda"))));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => TestHost.LoadAsync<TripModel, TripFeatures, float>(
+            "trip_late", Path.Combine(_store.Root, "trip_late", "1"), b => b.AddTorchSharpModel<TripModel, TripFeatures, float>("trip_late", m => m.ConfigureTorchSharp(s => s.Device = "cuda"))));
 
         Assert.StartsWith("Model 'trip_late' asks for the device 'cuda' (TorchSharp Device setting), but this libtorch has no CUDA support or sees no GPU.", error.Message, StringComparison.Ordinal);
         Assert.Contains("libtorch-cuda-12.8-linux-x64", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("TripNet.cs")]
+    [InlineData("TripModel.cs")]
+    public void HowTo_ShowsTheSampleCodeAsItIs(string file)
+    {
+        var howTo = File.ReadAllText(Path.Combine(RepositoryRoot.FullPath, "docs/how-to/serve-pytorch-models.md")).ReplaceLineEndings("\n");
+        var code = File.ReadAllText(Path.Combine(RepositoryRoot.FullPath, "samples/TripScoring", file)).ReplaceLineEndings("\n").TrimEnd();
+
+        Assert.Contains($"```csharp\n{code}\n```", howTo, StringComparison.Ordinal);
     }
 
     /// <summary>Saves a freshly initialised TripNet as version <paramref name="version"/> with self-tests, and returns its outputs for <see cref="Trips"/>.</summary>
@@ -202,7 +214,7 @@ public sealed class TorchSharpModelTests : IDisposable
         return expected;
     }
 
-    private static async Task<float[]> PredictAllAsync(IModelClient<Trip, float> client)
+    private static async Task<float[]> PredictAllAsync(IModelClient<TripFeatures, float> client)
     {
         var results = new float[Trips.Length];
         for (var i = 0; i < Trips.Length; i++)

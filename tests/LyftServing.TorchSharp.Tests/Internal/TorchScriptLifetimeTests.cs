@@ -102,9 +102,9 @@ public sealed class TorchScriptLifetimeTests(ITestOutputHelper output) : IDispos
             net.save(Path.Combine(directory, "weights.dat"));
         }
 
-        using var host = await TestHost.StartAsync(b => b.AddTorchSharpModel<TripModel, Trip, float>("trip_late", m => m.FromStore(_store.Root)));
-        var client = host.Services.GetRequiredKeyedService<IModelClient<Trip, float>>("trip_late");
-        var trip = new Trip(8, 20, 1.1f);
+        using var host = await TestHost.StartAsync(b => b.AddTorchSharpModel<TripModel, TripFeatures, float>("trip_late", m => m.FromStore(_store.Root)));
+        var client = host.Services.GetRequiredKeyedService<IModelClient<TripFeatures, float>>("trip_late");
+        var trip = new TripFeatures(8, 20, 1.1f);
         var expected = await client.PredictAsync(trip);
 
         var (before, after, seconds) = await MeasureAsync(20_000, 100_000, async () => Assert.Equal(expected, await client.PredictAsync(trip)));
