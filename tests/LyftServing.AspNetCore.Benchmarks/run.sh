@@ -4,7 +4,10 @@
 #   driver_eta   (C# model code)       /infer against /bare (minimal API binding, direct call);
 #   tabular_mlp, bench_mlp (zero-code onnx runtime)
 #                                      /infer against /handwritten (JsonDocument, float[],
-#                                      OrtValue, Utf8JsonWriter: the leanest hand-written endpoint).
+#                                      OrtValue, Utf8JsonWriter: the leanest hand-written endpoint);
+#   tabular_mlp_torchscript (zero-code torchscript runtime, the sample TorchScript model)
+#                                      /infer against /handwritten-torchscript (the same with
+#                                      TorchSharp: a tensor, forward in inference mode).
 # Each (model, endpoint, connections) row is measured REPEATS times (default 3), every endpoint of
 # a repeat one after the other so all see the same background load, and the medians are reported.
 # Bounded: DURATION seconds per run (default 5), the server under a timeout. Prints a Markdown
@@ -16,7 +19,7 @@ cd "$(dirname "$0")"
 repo=$(cd ../.. && pwd)
 duration=5
 repeats=3
-models="tabular_mlp bench_mlp driver_eta"
+models="tabular_mlp bench_mlp driver_eta tabular_mlp_torchscript"
 out=""
 while getopts "d:r:m:o:" opt; do
   case $opt in
@@ -31,7 +34,7 @@ done
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 port=5090
 url="http://127.0.0.1:$port"
-baseline() { [ "$1" = driver_eta ] && echo /bare || echo /handwritten; }
+baseline() { case "$1" in driver_eta) echo /bare ;; *_torchscript) echo /handwritten-torchscript ;; *) echo /handwritten ;; esac; }
 count=$(wc -w <<<"$models")
 
 dotnet build -c Release --nologo -v q . >/dev/null
