@@ -13,6 +13,6 @@ public static class AbacusModelServingBuilderExtensions
         builder.AddModelRuntime<AbacusModel, Tensors, Tensors, AbacusSettings>(RuntimeName, AbacusSettings.SectionName);
 
     /// <summary>Sets a model's Abacus settings in code; fails for a model another runtime serves.</summary>
-    public static ModelBuilder ConfigureAbacus(this ModelBuilder model, Action<AbacusSettings> configure) =>
+    public static ModelBuilder<TFeatures, TOutput> ConfigureAbacus<TFeatures, TOutput>(this ModelBuilder<TFeatures, TOutput> model, Action<AbacusSettings> configure) =>
         model.ConfigureSettings(configure);
 }

@@ -30,8 +30,13 @@ await app.StartAsync();
 var quotes = app.Services.GetRequiredService<Quotes>();
 var trip = new Trip(DistanceKm: 10, Minutes: 20);
 var newest = await quotes.QuoteAsync(trip, CancellationToken.None);
-await app.Services.GetRequiredService<IModelManager>().PromoteAsync("fare", "1");
+// An operator's promotion is recorded in the store (models/fare/.lyftserving/decision.json), so
+// it would outlive this run: unpin afterwards to hand the choice back to the version policy.
+var manager = app.Services.GetRequiredService<IModelManager>();
+await manager.PromoteAsync("fare", "1");
 var older = await quotes.QuoteAsync(trip, CancellationToken.None);
+await manager.UnpinAsync("fare");
+var newestAgain = await quotes.QuoteAsync(trip, CancellationToken.None);
 
 // Over HTTP, from the same service.
 var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -57,7 +62,7 @@ var report = await SelfTestRunner.RunAsync(model, artifact);
 await app.StopAsync();
 
 Console.WriteLine($"fare v2: {newest}, fare v1: {older}, tabular_mlp over HTTP: {score}, self-tests: {report.Passed} passed, {report.Failed} failed");
-return newest == 17.5m && older == 14.5m && Math.Abs(score - 0.951762f) < 1e-5 && report.Succeeded ? 0 : 1;
+return newest == 17.5m && older == 14.5m && newestAgain == newest && Math.Abs(score - 0.951762f) < 1e-5 && report.Succeeded ? 0 : 1;
 
 /// <summary>The features of a trip.</summary>
 public sealed record Trip(decimal DistanceKm, decimal Minutes);

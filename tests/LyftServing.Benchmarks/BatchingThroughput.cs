@@ -256,7 +256,7 @@ public static class BatchingThroughput
         }
     }
 
-    private static async Task MeasureAsync(string model, int width, string mode, int callers, Func<ModelBuilder, ModelBuilder> configure, bool idleBeforeEachCall = false)
+    private static async Task MeasureAsync(string model, int width, string mode, int callers, Func<ModelBuilder<MlpFeatures, float>, ModelBuilder<MlpFeatures, float>> configure, bool idleBeforeEachCall = false)
     {
         await using var mlp = await BenchMlp.StartAsync(m => configure(m), model: model);
         var client = mlp.Client;

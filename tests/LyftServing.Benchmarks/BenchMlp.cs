@@ -31,7 +31,7 @@ public sealed class BenchMlp : IAsyncDisposable
     public static string ModelPath(string model) => Path.Combine(AppContext.BaseDirectory, "assets", "models", model, "1", "model.onnx");
 
     /// <summary>Starts a host serving an MLP as model <c>mlp</c>, with the given versions (identical copies of the model).</summary>
-    public static async Task<BenchMlp> StartAsync(Action<ModelBuilder> configure, int versions = 1, int intraOpThreads = 1, string model = "bench_mlp")
+    public static async Task<BenchMlp> StartAsync(Action<ModelBuilder<MlpFeatures, float>> configure, int versions = 1, int intraOpThreads = 1, string model = "bench_mlp")
     {
         var store = Directory.CreateTempSubdirectory("lyftserving-bench-").FullName;
         for (var version = 1; version <= versions; version++)

@@ -78,12 +78,20 @@ public class HostOverheadBenchmarks
 
     public sealed record Features(double X);
 
-    public sealed class DoubleModel : IModel<Features, double>
+    public sealed class DoubleModel : IBatchModel<Features, double>
     {
         public ValueTask LoadAsync(ModelArtifact artifact, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
         // Not inlined, so the baseline is a real call like the host's.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         public double Predict(Features features) => features.X * 2;
+
+        public void PredictBatch(ReadOnlySpan<Features> features, Span<double> outputs)
+        {
+            for (var i = 0; i < features.Length; i++)
+            {
+                outputs[i] = Predict(features[i]);
+            }
+        }
     }
 }

@@ -50,7 +50,7 @@ public class TypedPathBenchmarks
 
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Services.AddLogging();
-        builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing"))
+        builder.Services.AddModelServing()
             .AddOnnxModel<Features, float>(
                 Model,
                 onnx => onnx

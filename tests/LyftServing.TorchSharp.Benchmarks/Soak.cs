@@ -43,7 +43,7 @@ public static class Soak
 
             var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
             builder.Services.AddLogging();
-            builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing"))
+            builder.Services.AddModelServing()
                 .AddTorchScriptModel("bench_mlp", m => m.FromStore(store).PinVersion("1").RequireSelfTests())
                 .AddTorchSharpModel<TripModel, TripFeatures, float>("trip_late", m => m.FromStore(store));
             using var host = builder.Build();

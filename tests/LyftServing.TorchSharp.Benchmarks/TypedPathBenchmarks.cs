@@ -49,7 +49,7 @@ public class TypedPathBenchmarks
 
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Services.AddLogging();
-        builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing"))
+        builder.Services.AddModelServing()
             .AddTorchSharpModel<TabularTorchModel, float[], float>("typed", m => m.FromStore(_store))
             .AddTorchScriptModel("runtime", m => m.FromStore(_store));
         _host = builder.Build();

@@ -240,6 +240,13 @@ internal sealed class InferEndpoint
                 return;
             }
 
+            // The resource before the body: an unknown version is a 404 whatever the features are.
+            if (version is not null && !client.HasVersion(version))
+            {
+                await OnModelFailedAsync(context, new ModelNotFoundException(modelId!, version), modelId!, version).ConfigureAwait(false);
+                return;
+            }
+
             JsonPrediction prediction;
             try
             {

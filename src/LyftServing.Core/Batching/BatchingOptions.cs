@@ -25,6 +25,14 @@ public sealed class BatchingOptions
     [Range(1, 64)]
     public int MaxConcurrentBatches { get; set; } = 1;
 
+    /// <summary>
+    /// Gets or sets how many rows may wait for a batch; a call beyond that fails at once with
+    /// <see cref="ModelOverloadedException"/>. <see langword="null"/> (the default) allows
+    /// 16 × <see cref="MaxBatchSize"/>. A row whose caller cancels or times out leaves the queue at once.
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int? QueueLimit { get; set; }
+
     /// <summary>Gets or sets how long the first row of a batch waits for more rows. Default: 2 ms.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
     public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMilliseconds(2);

@@ -7,14 +7,16 @@ namespace LyftServing.Internal;
 /// rows, waiting at most <see cref="BatchingOptions.MaxDelay"/> after a batch's first row was
 /// queued, and runs up to <see cref="BatchingOptions.MaxConcurrentBatches"/> batches at once, each
 /// on a thread of its own. One thread at a time fills a batch; calls that arrive meanwhile form the
-/// next one.
+/// next one. The queue is bounded (<see cref="BatchingOptions.QueueLimit"/>), and a row whose caller
+/// gives up leaves it at once.
 /// </summary>
 internal sealed class DynamicBatcher<TFeatures, TOutput>
 {
     // A plain object, not System.Threading.Lock: the loop waits on it with Monitor.Wait.
     private readonly object _lock = new();
-    private readonly Queue<Slot> _queue = new();
+    private readonly SlotQueue _queue = new();
     private readonly int _maxBatchSize;
+    private readonly int _queueLimit;
     private readonly TimeSpan _maxDelay;
     private readonly TimeProvider _timeProvider;
     private readonly BatchExecutor _execute;
@@ -28,7 +30,9 @@ internal sealed class DynamicBatcher<TFeatures, TOutput>
 
     public DynamicBatcher(string modelName, BatchingOptions options, TimeProvider timeProvider, BatchExecutor execute)
     {
+        Options = options;
         _maxBatchSize = options.MaxBatchSize;
+        _queueLimit = options.QueueLimit ?? 16 * options.MaxBatchSize;
         _maxDelay = options.MaxDelay;
         _timeProvider = timeProvider;
         _execute = execute;
@@ -42,31 +46,39 @@ internal sealed class DynamicBatcher<TFeatures, TOutput>
         }
     }
 
-    public ValueTask<(TOutput Output, string Version)> PredictAsync(TFeatures features, CancellationToken cancellationToken)
+    /// <summary>Gets the options the batcher was built with.</summary>
+    public BatchingOptions Options { get; }
+
+    public enum EnqueueResult
     {
-        var slot = Enqueue(features, cancellationToken);
-        return new ValueTask<(TOutput, string)>(slot, slot.Token);
+        Queued,
+        Full,
+        Stopped,
     }
 
-    /// <summary>Like <see cref="PredictAsync"/>, without the version: no wrapper between the caller and its row.</summary>
-    public ValueTask<TOutput> PredictOutputAsync(TFeatures features, CancellationToken cancellationToken)
+    /// <summary>
+    /// Queues a row. The slot's value task completes with the row's answer, or with
+    /// <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> fires first
+    /// (a queued row leaves the queue; a running row runs on). <paramref name="permit"/> is given
+    /// back when the row's work ends, or when it leaves the queue; when the row is not queued the
+    /// caller keeps it.
+    /// </summary>
+    public EnqueueResult TryEnqueue(TFeatures features, ConcurrencyGate? permit, CancellationToken cancellationToken, out Slot slot)
     {
-        var slot = Enqueue(features, cancellationToken);
-        return new ValueTask<TOutput>(slot, slot.Token);
-    }
-
-    private Slot Enqueue(TFeatures features, CancellationToken cancellationToken)
-    {
-        var slot = new Slot(features, _timeProvider.GetTimestamp(), cancellationToken);
+        slot = new Slot(this, features, permit, _timeProvider.GetTimestamp());
         lock (_lock)
         {
             if (_stopping)
             {
-                slot.Dispose();
-                throw new InvalidOperationException("The batcher has stopped.");
+                return EnqueueResult.Stopped;
             }
 
-            _queue.Enqueue(slot);
+            if (_queue.Count >= _queueLimit)
+            {
+                return EnqueueResult.Full;
+            }
+
+            _queue.AddLast(slot);
             if (_queue.Count == 1)
             {
                 // No thread is filling a batch (its rows would be queued): wake one to start.
@@ -79,7 +91,8 @@ internal sealed class DynamicBatcher<TFeatures, TOutput>
             }
         }
 
-        return slot;
+        slot.Watch(cancellationToken);
+        return EnqueueResult.Queued;
     }
 
     /// <summary>Stops taking rows and completes the queued ones.</summary>
@@ -115,7 +128,8 @@ internal sealed class DynamicBatcher<TFeatures, TOutput>
     /// <summary>
     /// Waits for a first row and for no other thread to be filling a batch, then until the batch is
     /// full or that row has waited MaxDelay. Returns <see langword="false"/> once stopping and
-    /// nothing is queued.
+    /// nothing is queued. The rows taken are marked running under the lock, so a caller that gives
+    /// up afterwards is released without its row leaving the batch.
     /// </summary>
     private bool Take(List<Slot> batch)
     {
@@ -132,13 +146,13 @@ internal sealed class DynamicBatcher<TFeatures, TOutput>
             }
 
             // The deadline runs on the injected clock; a timer on it wakes the wait, so a test's
-            // clock decides, while the wait's own timeout keeps the real clock precise.
+            // clock decides, while the wait's own timeout keeps the real clock precise. Rows that
+            // leave the queue meanwhile make the first row a later one: its own wait counts.
             _filling = true;
-            var first = _queue.Peek().Enqueued;
             ITimer? timer = null;
-            while (_queue.Count < _maxBatchSize && !_stopping)
+            while (_queue.Count < _maxBatchSize && !_stopping && _queue.First is { } first)
             {
-                var remaining = _maxDelay - _timeProvider.GetElapsedTime(first);
+                var remaining = _maxDelay - _timeProvider.GetElapsedTime(first.Enqueued);
                 if (remaining <= TimeSpan.Zero)
                 {
                     break;
@@ -149,8 +163,9 @@ internal sealed class DynamicBatcher<TFeatures, TOutput>
             }
 
             timer?.Dispose();
-            while (batch.Count < _maxBatchSize && _queue.TryDequeue(out var slot))
+            while (batch.Count < _maxBatchSize && _queue.First is { } slot)
             {
+                _queue.Remove(slot);
                 batch.Add(slot);
             }
 
@@ -174,14 +189,27 @@ internal sealed class DynamicBatcher<TFeatures, TOutput>
         }
     }
 
+    /// <summary>Takes a row out of the queue if it is still there; <see langword="false"/> when a batch already took it.</summary>
+    private bool Leave(Slot slot)
+    {
+        lock (_lock)
+        {
+            if (!slot.Queued)
+            {
+                return false;
+            }
+
+            _queue.Remove(slot);
+            return true;
+        }
+    }
+
     private void Execute(List<Slot> batch, TFeatures[] features, TOutput[] outputs, Exception?[] errors)
     {
-        // A caller that cancelled while its batch was filling leaves it now.
-        batch.RemoveAll(slot => !slot.TryStart());
         var count = batch.Count;
         if (count == 0)
         {
-            return;
+            return; // every row of the filling batch left before it ran
         }
 
         for (var i = 0; i < count; i++)
@@ -199,7 +227,7 @@ internal sealed class DynamicBatcher<TFeatures, TOutput>
             // No primary, or the host is stopping: every row gets the same answer.
             foreach (var slot in batch)
             {
-                slot.SetException(ex);
+                slot.Finish(default!, null, ex);
             }
 
             Array.Clear(features, 0, count);
@@ -208,14 +236,7 @@ internal sealed class DynamicBatcher<TFeatures, TOutput>
 
         for (var i = 0; i < count; i++)
         {
-            if (errors[i] is { } error)
-            {
-                batch[i].SetException(error);
-            }
-            else
-            {
-                batch[i].SetResult((outputs[i], version));
-            }
+            batch[i].Finish(outputs[i], version, errors[i]);
         }
 
         // Drop references to callers' features and outputs until the next batch.
@@ -224,28 +245,24 @@ internal sealed class DynamicBatcher<TFeatures, TOutput>
         Array.Clear(errors, 0, count);
     }
 
-    /// <summary>One caller's row: its features and the awaitable its answer completes.</summary>
-    private sealed class Slot : IValueTaskSource<(TOutput, string)>, IValueTaskSource<TOutput>, IDisposable
+    /// <summary>One caller's row: its features, its permit and the awaitable its answer completes.</summary>
+    internal sealed class Slot : IValueTaskSource<Prediction<TOutput>>, IValueTaskSource<TOutput>
     {
-        // Queued (waiting in the queue, possibly for a filling batch) → Running, or Queued → Cancelled: whichever
-        // comes first wins, so a row is either run or cancelled, never both.
-        private const int Queued = 0;
-        private const int Running = 1;
-        private const int Cancelled = 2;
+        // Who completes the caller's awaitable: the batch (Finish) or the caller giving up (Cancel),
+        // whichever comes first. The permit is given back when the row's work has ended: when it
+        // leaves the queue unrun, or when its batch returns.
+        private readonly DynamicBatcher<TFeatures, TOutput> _batcher;
+        private readonly ConcurrencyGate? _permit;
+        private ManualResetValueTaskSourceCore<Prediction<TOutput>> _core = new() { RunContinuationsAsynchronously = true };
+        private CancellationTokenRegistration _cancellation;
+        private int _completed;
 
-        // Continuations run on the thread pool, never inline on the batch loop.
-        private readonly CancellationTokenRegistration _cancellation;
-        private ManualResetValueTaskSourceCore<(TOutput, string)> _core = new() { RunContinuationsAsynchronously = true };
-        private int _state;
-
-        public Slot(TFeatures features, long enqueued, CancellationToken cancellationToken)
+        public Slot(DynamicBatcher<TFeatures, TOutput> batcher, TFeatures features, ConcurrencyGate? permit, long enqueued)
         {
+            _batcher = batcher;
+            _permit = permit;
             Features = features;
             Enqueued = enqueued;
-            if (cancellationToken.CanBeCanceled)
-            {
-                _cancellation = cancellationToken.UnsafeRegister(static (state, token) => ((Slot)state!).Cancel(token), this);
-            }
         }
 
         public TFeatures Features { get; }
@@ -253,40 +270,125 @@ internal sealed class DynamicBatcher<TFeatures, TOutput>
         /// <summary>Gets when the row was queued, as a timestamp of the batcher's clock.</summary>
         public long Enqueued { get; }
 
-        public short Token => _core.Version;
+        /// <summary>Gets whether the row waits in the queue (not yet taken by a batch, not left).</summary>
+        public bool Queued { get; set; }
 
-        public bool TryStart()
+        /// <summary>Gets or sets the row before this one in the queue.</summary>
+        public Slot? Previous { get; set; }
+
+        /// <summary>Gets or sets the row after this one in the queue.</summary>
+        public Slot? Next { get; set; }
+
+        public ValueTask<Prediction<TOutput>> Task => new(this, _core.Version);
+
+        /// <summary>Gets the answer without the version: no wrapper between the caller and its row.</summary>
+        public ValueTask<TOutput> Output => new(this, _core.Version);
+
+        public void Watch(CancellationToken cancellationToken)
         {
-            if (Interlocked.CompareExchange(ref _state, Running, Queued) != Queued)
+            if (cancellationToken.CanBeCanceled)
             {
-                return false;
+                _cancellation = cancellationToken.UnsafeRegister(static (state, token) => ((Slot)state!).Cancel(token), this);
             }
-
-            _cancellation.Unregister();
-            return true;
         }
 
-        public void SetResult((TOutput, string) result) => _core.SetResult(result);
+        public void Finish(TOutput output, string? version, Exception? error)
+        {
+            _permit?.Exit();
+            if (Interlocked.Exchange(ref _completed, 1) != 0)
+            {
+                return; // the caller gave up while the batch ran: nobody waits for this answer
+            }
 
-        public void SetException(Exception error) => _core.SetException(error);
+            _cancellation.Dispose();
+            if (error is not null)
+            {
+                _core.SetException(error);
+            }
+            else
+            {
+                _core.SetResult(new Prediction<TOutput>(output, version!));
+            }
+        }
 
-        public (TOutput, string) GetResult(short token) => _core.GetResult(token);
+        public Prediction<TOutput> GetResult(short token) => _core.GetResult(token);
 
-        TOutput IValueTaskSource<TOutput>.GetResult(short token) => _core.GetResult(token).Item1;
+        TOutput IValueTaskSource<TOutput>.GetResult(short token) => _core.GetResult(token).Output;
 
         public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
 
         public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
             _core.OnCompleted(continuation, state, token, flags);
 
-        public void Dispose() => _cancellation.Dispose();
-
         private void Cancel(CancellationToken token)
         {
-            if (Interlocked.CompareExchange(ref _state, Cancelled, Queued) == Queued)
+            if (Interlocked.Exchange(ref _completed, 1) != 0)
             {
-                _core.SetException(new OperationCanceledException(token));
+                return;
             }
+
+            if (_batcher.Leave(this))
+            {
+                _permit?.Exit(); // never ran
+            }
+
+            _core.SetException(new OperationCanceledException(token));
+        }
+    }
+
+    /// <summary>
+    /// The queue of waiting rows, linked through the rows themselves: adding costs no allocation,
+    /// and a row whose caller gives up leaves it in O(1). Used under the batcher's lock.
+    /// </summary>
+    private sealed class SlotQueue
+    {
+        public Slot? First { get; private set; }
+
+        public int Count { get; private set; }
+
+        private Slot? Last { get; set; }
+
+        public void AddLast(Slot slot)
+        {
+            slot.Previous = Last;
+            slot.Next = null;
+            if (Last is null)
+            {
+                First = slot;
+            }
+            else
+            {
+                Last.Next = slot;
+            }
+
+            Last = slot;
+            slot.Queued = true;
+            Count++;
+        }
+
+        public void Remove(Slot slot)
+        {
+            if (slot.Previous is null)
+            {
+                First = slot.Next;
+            }
+            else
+            {
+                slot.Previous.Next = slot.Next;
+            }
+
+            if (slot.Next is null)
+            {
+                Last = slot.Previous;
+            }
+            else
+            {
+                slot.Next.Previous = slot.Previous;
+            }
+
+            slot.Previous = slot.Next = null;
+            slot.Queued = false;
+            Count--;
         }
     }
 }

@@ -12,11 +12,11 @@ public interface IJsonModelClient
     /// <summary>Gets the model's name.</summary>
     string ModelName { get; }
 
-    /// <summary>Gets the model's features type.</summary>
-    Type FeaturesType { get; }
-
-    /// <summary>Gets the model's output type.</summary>
-    Type OutputType { get; }
+    /// <summary>Gets whether a version of the model is loaded, so that calls naming it can be answered.</summary>
+    /// <param name="version">The version.</param>
+    /// <returns><see langword="true"/> when the version is loaded (primary, shadow or side by side).</returns>
+    /// <remarks>Transports check the request's version with this before binding its features, so an unknown version is "not found" whatever the features are.</remarks>
+    bool HasVersion(string version);
 
     /// <summary>
     /// Binds <paramref name="features"/> to the model's features type and predicts; paths in errors
@@ -29,7 +29,7 @@ public interface IJsonModelClient
     /// <param name="cancellationToken">Cancels the call while it waits.</param>
     /// <returns>The output and the version that produced it.</returns>
     /// <exception cref="ModelFeaturesException">The features do not bind to the features type, or do not fit the model; the message names the JSON path.</exception>
-    /// <exception cref="ModelNotFoundException"><paramref name="version"/> is not a loaded version.</exception>
+    /// <exception cref="ModelNotFoundException"><paramref name="version"/> is not a loaded version (checked before the features are bound).</exception>
     /// <exception cref="ModelNotReadyException">The model has no primary version.</exception>
     ValueTask<JsonPrediction> PredictAsync(JsonElement features, string? version, string featuresPath = "$", CancellationToken cancellationToken = default);
 }

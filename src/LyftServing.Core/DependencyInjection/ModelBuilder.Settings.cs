@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace LyftServing;
 
-public sealed partial class ModelBuilder
+public sealed partial class ModelBuilder<TFeatures, TOutput>
 {
     /// <summary>
     /// Configures this model's settings in code: the settings of its runtime (such as
@@ -18,7 +18,7 @@ public sealed partial class ModelBuilder
     /// The model does not read <typeparamref name="TSettings"/> (its runtime reads other settings, or
     /// its model code takes no <see cref="IModelSettings{TSettings}"/>): the call would be ignored.
     /// </exception>
-    public ModelBuilder ConfigureSettings<TSettings>(Action<TSettings> configure)
+    public ModelBuilder<TFeatures, TOutput> ConfigureSettings<TSettings>(Action<TSettings> configure)
         where TSettings : class
     {
         ArgumentNullException.ThrowIfNull(configure);

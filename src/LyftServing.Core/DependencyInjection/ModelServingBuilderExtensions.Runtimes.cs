@@ -68,7 +68,7 @@ public static partial class ModelServingBuilderExtensions
         string name,
         string runtimeName,
         Func<IServiceProvider, IModel<TFeatures, TOutput>> factory,
-        Action<ModelBuilder>? configure)
+        Action<ModelBuilder<TFeatures, TOutput>>? configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(factory);

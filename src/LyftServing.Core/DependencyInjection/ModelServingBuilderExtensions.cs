@@ -20,7 +20,7 @@ public static partial class ModelServingBuilderExtensions
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid model name.</exception>
     /// <exception cref="InvalidOperationException">A model with this name is already registered.</exception>
-    public static IModelServingBuilder AddModel<TModel, TFeatures, TOutput>(this IModelServingBuilder builder, string name, Action<ModelBuilder>? configure = null)
+    public static IModelServingBuilder AddModel<TModel, TFeatures, TOutput>(this IModelServingBuilder builder, string name, Action<ModelBuilder<TFeatures, TOutput>>? configure = null)
         where TModel : class, IModel<TFeatures, TOutput>
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -28,7 +28,7 @@ public static partial class ModelServingBuilderExtensions
         return builder.AddModel(ModelRegistration<TFeatures, TOutput>.Of<TModel>(name, runtime: null), configure);
     }
 
-    private static IModelServingBuilder AddModel<TFeatures, TOutput>(this IModelServingBuilder builder, ModelRegistration<TFeatures, TOutput> registration, Action<ModelBuilder>? configure)
+    private static IModelServingBuilder AddModel<TFeatures, TOutput>(this IModelServingBuilder builder, ModelRegistration<TFeatures, TOutput> registration, Action<ModelBuilder<TFeatures, TOutput>>? configure)
     {
         var services = builder.Services;
         var name = registration.Name;
@@ -40,7 +40,7 @@ public static partial class ModelServingBuilderExtensions
         services.AddSingleton<ModelRegistration>(registration);
         services.Configure<ModelServingOptions>(o => ModelServingOptionsSetup.GetOrAdd(o, name));
         services.AddKeyedSingleton<IModelClient<TFeatures, TOutput>>(name, (sp, _) => sp.GetRequiredService<ModelRegistry>().GetClient<TFeatures, TOutput>(name));
-        configure?.Invoke(new ModelBuilder(name, services));
+        configure?.Invoke(new ModelBuilder<TFeatures, TOutput>(name, services));
         return builder;
     }
 

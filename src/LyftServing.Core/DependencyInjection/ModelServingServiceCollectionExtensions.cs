@@ -29,6 +29,7 @@ public static class ModelServingServiceCollectionExtensions
         services.TryAddSingleton<ModelServingMetrics>();
         services.TryAddSingleton<PredictionLogWriter>();
         services.TryAddSingleton<ModelRegistry>();
+        services.TryAddSingleton<LiveOptions>();
         services.TryAddSingleton<IModelProvider>(sp => sp.GetRequiredService<ModelRegistry>());
         services.TryAddSingleton<IModelManager>(sp => sp.GetRequiredService<ModelRegistry>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ModelServingHostedService>());
@@ -45,8 +46,11 @@ public static class ModelServingServiceCollectionExtensions
 
     /// <summary>
     /// Adds the model host (see <see cref="AddModelServing(IServiceCollection)"/>) and binds
-    /// <see cref="ModelServingOptions"/> to <paramref name="configuration"/>, rejecting unknown keys.
-    /// Configuration overrides what builder calls set.
+    /// <see cref="ModelServingOptions"/> to <paramref name="configuration"/>. Configuration overrides
+    /// what builder calls set. Unknown keys are errors naming their full path (such as
+    /// <c>ModelServing:Models:fare:Verison</c>), and so is a section that does not exist. Changes to
+    /// the configuration while the service runs apply to the running models; an invalid change is
+    /// logged and the last valid options stay.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configuration">The configuration section, for example <c>Configuration.GetSection("ModelServing")</c>.</param>
@@ -56,7 +60,7 @@ public static class ModelServingServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         var builder = services.AddModelServing();
         services.AddSingleton(new ModelServingConfiguration(configuration));
-        services.AddSingleton<IPostConfigureOptions<ModelServingOptions>, ModelServingOptionsSetup>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<ModelServingOptions>, ModelServingOptionsSetup>());
         return builder;
     }
 

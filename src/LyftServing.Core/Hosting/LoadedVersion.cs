@@ -1,9 +1,9 @@
 namespace LyftServing.Internal;
 
 /// <summary>
-/// A loaded version: its model instance and the count of calls running on it. Retiring it stops
-/// new calls from starting on it; it is disposed once the count drains to zero (or the drain
-/// times out).
+/// A loaded version: its model instance, its status record and the count of calls running on it.
+/// Retiring it stops new calls from starting on it; it may be disposed only once the count has
+/// drained to zero.
 /// </summary>
 /// <remarks>
 /// One integer holds both the in-flight count (low 31 bits) and the retired flag (the sign bit),
@@ -16,27 +16,32 @@ internal sealed class LoadedVersion<TFeatures, TOutput>
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _state;
 
-    public LoadedVersion(string version, IModel<TFeatures, TOutput> model, object recordOwner)
+    public LoadedVersion(IModel<TFeatures, TOutput> model, VersionRecord record, string contentHash)
     {
-        RecordOwner = recordOwner;
-        Version = version;
         Model = model;
+        Record = record;
+        ContentHash = contentHash;
         Batch = model as IBatchModel<TFeatures, TOutput>;
     }
 
-    /// <summary>Gets the token that identifies this load's status record.</summary>
-    public object RecordOwner { get; }
-
-    public string Version { get; }
+    public string Version => Record.Version;
 
     public IModel<TFeatures, TOutput> Model { get; }
 
     public IBatchModel<TFeatures, TOutput>? Batch { get; }
 
+    /// <summary>Gets the status record of this load; only the model's lifecycle changes it.</summary>
+    public VersionRecord Record { get; }
+
+    public string ContentHash { get; }
+
     /// <summary>Gets or sets the comparison with the primary while this version is a shadow.</summary>
     public ShadowStats? ShadowStats { get; set; }
 
     public int InFlight => Volatile.Read(ref _state) & int.MaxValue;
+
+    /// <summary>Gets a task that completes when the version is retired and no call runs on it.</summary>
+    public Task Drained => _drained.Task;
 
     /// <summary>Counts a call in, unless the version has been retired.</summary>
     public bool TryAcquire()
@@ -58,23 +63,13 @@ internal sealed class LoadedVersion<TFeatures, TOutput>
         }
     }
 
-    /// <summary>Stops new calls and waits for the running ones; <see langword="false"/> when the timeout passed first.</summary>
-    public async Task<bool> RetireAsync(TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
+    /// <summary>Stops new calls; <see cref="Drained"/> completes when the running ones have left.</summary>
+    public void Retire()
     {
         var before = Interlocked.Or(ref _state, RetiredFlag);
-        if ((before & int.MaxValue) == 0)
+        if (before == 0)
         {
-            return true;
-        }
-
-        try
-        {
-            await _drained.Task.WaitAsync(timeout, timeProvider, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (TimeoutException)
-        {
-            return false;
+            _drained.TrySetResult();
         }
     }
 }

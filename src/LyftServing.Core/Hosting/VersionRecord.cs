@@ -1,12 +1,13 @@
 namespace LyftServing.Internal;
 
-/// <summary>The mutable status of one version, kept by its model host under the host's lock.</summary>
-internal sealed class VersionRecord(string version, object owner)
+/// <summary>
+/// The status of one load of a version, from loading until it is retired or fails. Each load has
+/// its own record (a version loading again while its previous load drains shows twice); only the
+/// model's lifecycle changes it, under its <see cref="StatusBook"/>'s lock.
+/// </summary>
+internal sealed class VersionRecord(string version)
 {
     public string Version { get; } = version;
-
-    /// <summary>Gets the loaded instance this record describes, so a late update from a retired instance cannot overwrite a newer one's record.</summary>
-    public object Owner { get; } = owner;
 
     public ModelVersionState State { get; set; } = ModelVersionState.Loading;
 
@@ -26,7 +27,8 @@ internal sealed class VersionRecord(string version, object owner)
 
     public ModelError? Error { get; set; }
 
-    public DateTimeOffset? FailedAt => Error?.Time;
+    /// <summary>Gets or sets how to read the calls in flight on the loaded instance, once there is one.</summary>
+    public Func<int>? InFlight { get; set; }
 
     public ModelVersionStatus ToStatus() => new()
     {
@@ -40,5 +42,6 @@ internal sealed class VersionRecord(string version, object owner)
         Metadata = Metadata,
         Signature = Signature,
         Error = Error,
+        InFlight = InFlight?.Invoke() ?? 0,
     };
 }

@@ -6,8 +6,8 @@ namespace LyftServing.Internal;
 
 /// <summary>
 /// Binds <see cref="ModelServingOptions"/> to configuration after the builder's code defaults, so
-/// configuration wins. Unknown keys are errors; the settings sections registered with
-/// <c>AddModelSettings</c> are skipped here and bound by their own setup.
+/// configuration wins. Unknown keys are errors naming their full path; the settings sections
+/// registered with <c>AddModelSettings</c> are skipped here and bound by their own setup.
 /// </summary>
 internal sealed class ModelServingOptionsSetup(
     IEnumerable<ModelServingConfiguration> configurations,
@@ -35,6 +35,16 @@ internal sealed class ModelServingOptionsSetup(
 
         foreach (var configuration in configurations)
         {
+            var unknown = new List<string>();
+            ConfigurationKeys.FindUnknown(configuration.Section, typeof(ModelServingOptions), _settingsSections, unknown);
+            if (unknown.Count > 0)
+            {
+                throw new OptionsValidationException(
+                    Options.DefaultName,
+                    typeof(ModelServingOptions),
+                    [.. unknown.Select(key => $"'{key}' is not a known setting of model serving: check its spelling against the configuration reference.")]);
+            }
+
             var section = new SettingsHidingConfiguration(configuration.Section, _settingsSections, depth: 0);
             try
             {
@@ -46,9 +56,21 @@ internal sealed class ModelServingOptionsSetup(
                 throw new OptionsValidationException(
                     Options.DefaultName,
                     typeof(ModelServingOptions),
-                    [$"The model serving configuration '{path}' is invalid: {Innermost(ex).Message}"]);
+                    [$"The model serving configuration '{path}' is invalid: {Describe(ex)}"]);
             }
         }
+    }
+
+    /// <summary>The binder's messages, outermost first: one of them names the key, the innermost what is wrong with its value.</summary>
+    private static string Describe(Exception exception)
+    {
+        var messages = new List<string>();
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            messages.Add(e.Message);
+        }
+
+        return string.Join(" ", messages);
     }
 
     /// <summary>The binder wraps the useful message (which key, which type) in a generic one.</summary>

@@ -15,10 +15,18 @@ public sealed class ModelOptions
     /// <summary>Gets or sets the model store directory of this model; <see langword="null"/> uses <see cref="ModelServingOptions.StoreRoot"/>.</summary>
     public string? Store { get; set; }
 
-    /// <summary>Gets or sets the version to serve; <see langword="null"/> (the default) serves the newest version in the store.</summary>
+    /// <summary>
+    /// Gets or sets the version to serve (a pin); <see langword="null"/> (the default) serves the
+    /// newest version in the store that loads and passes its self-tests. An operator's decision
+    /// recorded in the store (<see cref="IModelManager.PinAsync"/>, a promotion or a rollback) wins
+    /// over this setting until it is cleared.
+    /// </summary>
     public string? Version { get; set; }
 
-    /// <summary>Gets or sets how often to check the store for a newer version; <see langword="null"/> uses <see cref="ModelServingOptions.PollInterval"/>. Ignored when <see cref="Version"/> pins a version.</summary>
+    /// <summary>
+    /// Gets or sets how often to check the store for a newer version and for operators' decisions
+    /// made on other replicas; <see langword="null"/> uses <see cref="ModelServingOptions.PollInterval"/>.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
     public TimeSpan? PollInterval { get; set; }
 
@@ -29,16 +37,25 @@ public sealed class ModelOptions
     public bool Required { get; set; } = true;
 
     /// <summary>
-    /// Gets or sets whether a version must have self-test cases and pass all of them before it may
-    /// serve. When <see langword="false"/> (the default) self-tests still run and are reported.
+    /// Gets or sets whether a version must have self-test cases to serve. Default:
+    /// <see langword="false"/>. Whatever this says, a version whose self-tests fail never serves
+    /// (unless <see cref="SelfTestsReportOnly"/> is set).
     /// </summary>
     public bool RequireSelfTests { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether failing self-tests are only reported (logs, metrics, status) and the
+    /// version may serve anyway. Default: <see langword="false"/>: failing self-tests block the
+    /// version. Meant for a model whose test data is being repaired; it cannot be combined with
+    /// <see cref="RequireSelfTests"/>.
+    /// </summary>
+    public bool SelfTestsReportOnly { get; set; }
 
     /// <summary>Gets or sets the tolerance for numbers in self-test cases that set none. Default: 1e-5.</summary>
     [Range(0d, double.MaxValue)]
     public double SelfTestTolerance { get; set; } = 1e-5;
 
-    /// <summary>Gets or sets the drain timeout of this model; <see langword="null"/> uses <see cref="ModelServingOptions.DrainTimeout"/>.</summary>
+    /// <summary>Gets or sets the drain timeout of this model (see <see cref="ModelServingOptions.DrainTimeout"/>); <see langword="null"/> uses that one.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan? DrainTimeout { get; set; }
 

@@ -9,7 +9,12 @@ namespace LyftServing;
 /// </summary>
 /// <remarks>
 /// Builder calls (<c>AddModel(..., m =&gt; m.PinVersion("7"))</c>) set defaults; configuration
-/// overrides them, so operators can change a model's version without a rebuild.
+/// overrides them, so operators can change a model's version without a rebuild. When the
+/// configuration changes while the service runs, the new options are validated and applied to the
+/// running models (pins, shadows, sample rates, limits, timeouts, batching, polling); an invalid
+/// change is logged and the last valid options stay. Adding or removing models, their runtime or
+/// store, <see cref="StoreRoot"/>, <see cref="DiscoverModels"/>, <see cref="PredictionLogCapacity"/>
+/// and <see cref="ShadowOptions.QueueCapacity"/> apply at the next start.
 /// </remarks>
 public sealed class ModelServingOptions
 {
@@ -23,11 +28,20 @@ public sealed class ModelServingOptions
     /// </summary>
     public bool DiscoverModels { get; set; }
 
-    /// <summary>Gets or sets how often models without their own <see cref="ModelOptions.PollInterval"/> check their store for new versions; <see langword="null"/> (the default) disables polling.</summary>
+    /// <summary>
+    /// Gets or sets how often models without their own <see cref="ModelOptions.PollInterval"/> check
+    /// their store for new versions and operators' decisions; <see langword="null"/> (the default)
+    /// disables polling.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
     public TimeSpan? PollInterval { get; set; }
 
-    /// <summary>Gets or sets how long a retired version may take to finish its in-flight calls before it is disposed anyway. Default: 30 seconds.</summary>
+    /// <summary>
+    /// Gets or sets how long a retired version may take to finish its in-flight calls before the
+    /// host warns (log event <c>VersionDrainTimedOut</c>, metric <c>lyftserving.model.drain.overdue</c>,
+    /// the version's status error). A version is never disposed while a call uses it: after the
+    /// warning the host keeps waiting. Default: 30 seconds.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

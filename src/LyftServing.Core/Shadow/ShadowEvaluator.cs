@@ -11,8 +11,7 @@ namespace LyftServing.Internal;
 /// </summary>
 internal sealed class ShadowEvaluator<TFeatures, TOutput>
 {
-    private readonly ModelHostContext _context;
-    private readonly ShadowOptions _options;
+    private readonly ModelContext _context;
     private readonly IShadowComparer<TOutput>? _comparer;
     private readonly JsonTypeInfo<TOutput> _outputInfo;
     private readonly Channel<Work> _queue;
@@ -21,14 +20,14 @@ internal sealed class ShadowEvaluator<TFeatures, TOutput>
     private DateTimeOffset _mismatchWindow;
     private int _mismatchesLogged;
 
-    public ShadowEvaluator(ModelHostContext context, IShadowComparer<TOutput>? comparer, JsonTypeInfo<TOutput> outputInfo, Func<string?> primaryVersion)
+    public ShadowEvaluator(ModelContext context, ShadowOptions options, IShadowComparer<TOutput>? comparer, JsonTypeInfo<TOutput> outputInfo, Func<string?> primaryVersion)
     {
         _context = context;
-        _options = context.Options.Shadow;
+        Options = options;
         _comparer = comparer;
         _outputInfo = outputInfo;
         _primaryVersion = primaryVersion;
-        _queue = Channel.CreateBounded<Work>(new BoundedChannelOptions(_options.QueueCapacity)
+        _queue = Channel.CreateBounded<Work>(new BoundedChannelOptions(options.QueueCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait, // so TryWrite reports a full queue and the drop is counted
             SingleReader = true,
@@ -47,13 +46,15 @@ internal sealed class ShadowEvaluator<TFeatures, TOutput>
         _consumer = Task.Run(ConsumeAsync);
     }
 
+    /// <summary>Gets or sets the options comparisons and mismatch logs follow (replaced when the configuration changes; the queue's capacity stays).</summary>
+    public ShadowOptions Options { get; set; }
+
     /// <summary>Copies a primary call to each shadow that samples it; never blocks.</summary>
-    public void Offer(LoadedVersion<TFeatures, TOutput>[] shadows, TFeatures features, TOutput primaryOutput, TimeSpan primaryLatency)
+    public void Offer(ShadowTarget<TFeatures, TOutput>[] shadows, TFeatures features, TOutput primaryOutput, TimeSpan primaryLatency)
     {
-        var rate = _options.SampleRate;
-        foreach (var shadow in shadows)
+        foreach (var (shadow, rate) in shadows)
         {
-            if (rate < 1 && Random.Shared.NextDouble() >= rate)
+            if (rate < 1 && (rate <= 0 || Random.Shared.NextDouble() >= rate))
             {
                 continue;
             }
@@ -154,7 +155,7 @@ internal sealed class ShadowEvaluator<TFeatures, TOutput>
             return _comparer.AreEquivalent(primary, shadow);
         }
 
-        return OutputComparer.AreEquivalent(primary, shadow, _options.Tolerance, _outputInfo, out difference);
+        return OutputComparer.AreEquivalent(primary, shadow, Options.Tolerance, _outputInfo, out difference);
     }
 
     private void LogMismatch(string shadowVersion, string? difference)
@@ -167,7 +168,7 @@ internal sealed class ShadowEvaluator<TFeatures, TOutput>
             _mismatchesLogged = 0;
         }
 
-        if (_mismatchesLogged >= _options.MismatchLogsPerMinute || !_context.Logger.IsEnabled(LogLevel.Information))
+        if (_mismatchesLogged >= Options.MismatchLogsPerMinute || !_context.Logger.IsEnabled(LogLevel.Information))
         {
             return;
         }
@@ -176,7 +177,7 @@ internal sealed class ShadowEvaluator<TFeatures, TOutput>
 
         // "$.score: expected 0.5, got 0.7 (...)": values are outputs, logged only when allowed.
         var text = difference ?? "outputs differ";
-        if (!_context.ServingOptions.LogSensitiveData)
+        if (!_context.LogSensitiveData)
         {
             var colon = text.IndexOf(':', StringComparison.Ordinal);
             text = colon > 0 ? $"{text[..colon]} differs (enable LogSensitiveData to log the values)" : "outputs differ";

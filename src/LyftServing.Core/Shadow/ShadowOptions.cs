@@ -10,8 +10,14 @@ namespace LyftServing;
 /// </remarks>
 public sealed class ShadowOptions
 {
-    /// <summary>Gets the versions to load as shadows at start-up.</summary>
+    /// <summary>
+    /// Gets the versions to load as shadows. A shadowed version is never promoted automatically: the
+    /// newest version that is not a shadow serves.
+    /// </summary>
     public IList<string> Versions { get; } = [];
+
+    /// <summary>Gets the sample rate of individual shadow versions, overriding <see cref="SampleRate"/> (configuration: <c>Shadow:SampleRates:{version}</c>).</summary>
+    public IDictionary<string, double> SampleRates { get; } = new Dictionary<string, double>(StringComparer.Ordinal);
 
     /// <summary>
     /// Gets or sets whether a version newer than the primary, found by polling or a refresh, is
@@ -20,7 +26,7 @@ public sealed class ShadowOptions
     /// </summary>
     public bool LatestCandidate { get; set; }
 
-    /// <summary>Gets or sets the share of the primary's calls copied to each shadow, from 0 to 1. Default: 1.</summary>
+    /// <summary>Gets or sets the share of the primary's calls copied to each shadow without a rate of its own (<see cref="SampleRates"/>), from 0 to 1. Default: 1.</summary>
     [Range(0d, 1d)]
     public double SampleRate { get; set; } = 1;
 

@@ -20,7 +20,7 @@ internal sealed class ShadowStats
 
     public void Drop() => Interlocked.Increment(ref _dropped);
 
-    public ShadowStatus ToStatus(string version)
+    public ShadowStatus ToStatus(string version, double sampleRate)
     {
         var matches = Interlocked.Read(ref _matches);
         var mismatches = Interlocked.Read(ref _mismatches);
@@ -28,6 +28,7 @@ internal sealed class ShadowStats
         return new ShadowStatus
         {
             Version = version,
+            SampleRate = sampleRate,
             Requests = matches + mismatches + errors,
             Matches = matches,
             Mismatches = mismatches,

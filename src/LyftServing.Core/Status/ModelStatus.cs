@@ -23,4 +23,7 @@ public sealed class ModelStatus
 
     /// <summary>Gets the most recent error of the model (a failed load, self-test or store listing), if any.</summary>
     public ModelError? LastError { get; init; }
+
+    /// <summary>Gets the operator's decision recorded in the model's store (pin, promotion, rollback, shadows), or <see langword="null"/> when there is none.</summary>
+    public ModelDecision? Decision { get; init; }
 }

@@ -12,9 +12,9 @@ public enum ModelVersionState
     /// <summary>Loaded and able to serve (as primary, shadow, or on explicit request).</summary>
     Ready,
 
-    /// <summary>Retired; waiting for in-flight calls to finish before it is disposed.</summary>
+    /// <summary>Retired; waiting for in-flight calls to finish before it is disposed (however long they take).</summary>
     Draining,
 
-    /// <summary>Failed to load, warm up or pass required self-tests; it never served.</summary>
+    /// <summary>Failed to load, warm up or pass its self-tests, or its content changed after it was loaded; it does not serve.</summary>
     Failed,
 }

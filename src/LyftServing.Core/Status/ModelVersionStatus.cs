@@ -30,6 +30,13 @@ public sealed class ModelVersionStatus
     /// <summary>Gets what the version takes and returns, if its model code declares it (see <see cref="IModelSignatureSource"/>; tensor runtimes do).</summary>
     public ModelSignature? Signature { get; init; }
 
-    /// <summary>Gets why the version failed, when <see cref="State"/> is <see cref="ModelVersionState.Failed"/>.</summary>
+    /// <summary>
+    /// Gets why the version failed, when <see cref="State"/> is <see cref="ModelVersionState.Failed"/>;
+    /// or, while it is <see cref="ModelVersionState.Draining"/>, that it is still in use after the
+    /// drain timeout (it is disposed only when its calls end).
+    /// </summary>
     public ModelError? Error { get; init; }
+
+    /// <summary>Gets the number of calls running on this version now.</summary>
+    public int InFlight { get; init; }
 }

@@ -6,6 +6,9 @@ public sealed class ShadowStatus
     /// <summary>Gets the shadow version.</summary>
     public required string Version { get; init; }
 
+    /// <summary>Gets the share of the primary's calls copied to this shadow, from 0 to 1.</summary>
+    public double SampleRate { get; init; }
+
     /// <summary>Gets the number of copied calls the shadow answered or failed (matches, mismatches and errors).</summary>
     public required long Requests { get; init; }
 

@@ -25,6 +25,13 @@ internal static class EventIds
     public const int ShadowMismatch = 20;
     public const int ShadowFailed = 21;
     public const int ShadowLoaded = 22;
+    public const int VersionContentChanged = 23;
+    public const int StartedOnFallback = 24;
+    public const int VersionLeftInUse = 25;
+    public const int DecisionNotRecorded = 26;
+    public const int DecisionUnreadable = 27;
+    public const int ConfigurationRejected = 28;
+    public const int ConfigurationApplied = 29;
 
     // The runtime kit (tensor models): 50–59.
     public const int BatchRunsRowByRow = 50;

@@ -19,8 +19,8 @@ internal static partial class Log
     [LoggerMessage(EventIds.VersionRetired, LogLevel.Information, "Model '{ModelName}' version '{ModelVersion}' drained and disposed")]
     public static partial void VersionRetired(ILogger logger, string modelName, string modelVersion);
 
-    [LoggerMessage(EventIds.VersionDrainTimedOut, LogLevel.Warning, "Model '{ModelName}' version '{ModelVersion}' still had calls in flight after the drain timeout of {DrainTimeout}; disposing it anyway")]
-    public static partial void VersionDrainTimedOut(ILogger logger, string modelName, string modelVersion, TimeSpan drainTimeout);
+    [LoggerMessage(EventIds.VersionDrainTimedOut, LogLevel.Warning, "Model '{ModelName}' version '{ModelVersion}' still has {InFlight} calls in flight after the drain timeout of {DrainTimeout}; it is disposed only when they end")]
+    public static partial void VersionDrainTimedOut(ILogger logger, string modelName, string modelVersion, int inFlight, TimeSpan drainTimeout);
 
     [LoggerMessage(EventIds.VersionDisposeFailed, LogLevel.Warning, "Disposing model '{ModelName}' version '{ModelVersion}' threw")]
     public static partial void VersionDisposeFailed(ILogger logger, string modelName, string modelVersion, Exception exception);
@@ -69,6 +69,27 @@ internal static partial class Log
 
     [LoggerMessage(EventIds.ShadowLoaded, LogLevel.Information, "Model '{ModelName}': version '{ShadowVersion}' now shadows the primary, sampling {SampleRate:P0} of its calls")]
     public static partial void ShadowLoaded(ILogger logger, string modelName, string shadowVersion, double sampleRate);
+
+    [LoggerMessage(EventIds.VersionContentChanged, LogLevel.Error, "Model '{ModelName}' version '{ModelVersion}' changed after it was first loaded (content hash {ExpectedHash}, now {ActualHash}); accepted by an operator's request: {Accepted}")]
+    public static partial void VersionContentChanged(ILogger logger, string modelName, string modelVersion, string expectedHash, string actualHash, bool accepted);
+
+    [LoggerMessage(EventIds.StartedOnFallback, LogLevel.Warning, "Model '{ModelName}' serves version '{ModelVersion}': {Skipped} preferred versions could not serve (see their load failures)")]
+    public static partial void StartedOnFallback(ILogger logger, string modelName, string modelVersion, int skipped);
+
+    [LoggerMessage(EventIds.VersionLeftInUse, LogLevel.Error, "Shutdown ran out of time while model '{ModelName}' version '{ModelVersion}' still had {InFlight} calls in flight; it is left undisposed rather than disposed under them")]
+    public static partial void VersionLeftInUse(ILogger logger, string modelName, string modelVersion, int inFlight);
+
+    [LoggerMessage(EventIds.DecisionNotRecorded, LogLevel.Warning, "Model '{ModelName}': its first primary could not be recorded in its store, so a restart may choose again: {Reason}")]
+    public static partial void DecisionNotRecorded(ILogger logger, string modelName, string reason, Exception exception);
+
+    [LoggerMessage(EventIds.DecisionUnreadable, LogLevel.Error, "Model '{ModelName}': the operator decision in its store could not be read; the last one read stays in force: {Reason}")]
+    public static partial void DecisionUnreadable(ILogger logger, string modelName, string reason, Exception exception);
+
+    [LoggerMessage(EventIds.ConfigurationRejected, LogLevel.Error, "A configuration change of model serving was rejected; the last valid options stay in force: {Reason}")]
+    public static partial void ConfigurationRejected(ILogger logger, string reason);
+
+    [LoggerMessage(EventIds.ConfigurationApplied, LogLevel.Information, "A configuration change of model serving was applied to the running models; changes that apply at the next start only: {RestartOnly}")]
+    public static partial void ConfigurationApplied(ILogger logger, string restartOnly);
 
     [LoggerMessage(EventIds.BatchRunsRowByRow, LogLevel.Debug, "Model '{ModelName}' version '{Version}': a batch of {Rows} rows runs row by row: {Reason}")]
     public static partial void BatchRunsRowByRow(ILogger logger, string modelName, string version, int rows, string reason);

@@ -44,6 +44,14 @@ internal sealed class ModelServingMetrics
             "lyftserving.inference.overloaded",
             unit: "{request}",
             description: "Calls refused because the model's concurrency limit and queue were full.");
+        DrainOverdue = Meter.CreateCounter<long>(
+            "lyftserving.model.drain.overdue",
+            unit: "{version}",
+            description: "Retired versions still in use after the drain timeout (they are disposed only when their calls end).");
+        VersionsChanged = Meter.CreateCounter<long>(
+            "lyftserving.model.version.changed",
+            unit: "{load}",
+            description: "Loads that found a version's content changed since it was first loaded (versions are immutable).");
         Timeouts = Meter.CreateCounter<long>(
             "lyftserving.inference.timeouts",
             unit: "{request}",
@@ -71,6 +79,10 @@ internal sealed class ModelServingMetrics
     public Counter<long> Overloaded { get; }
 
     public Counter<long> Timeouts { get; }
+
+    public Counter<long> DrainOverdue { get; }
+
+    public Counter<long> VersionsChanged { get; }
 
     public Histogram<double> InferenceDuration { get; }
 

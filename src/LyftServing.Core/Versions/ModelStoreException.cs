@@ -1,25 +1,19 @@
 namespace LyftServing;
 
-/// <summary>A model store could not list or read a model's versions.</summary>
-public sealed class ModelStoreException : Exception
+/// <summary>A model store could not list, read or write what a model needs.</summary>
+public sealed class ModelStoreException : ModelServingException
 {
     /// <summary>Creates the exception.</summary>
-    public ModelStoreException()
+    /// <param name="modelName">The model concerned, or an empty string when the failure concerns the whole store (listing its models).</param>
+    /// <param name="version">The version concerned, when known.</param>
+    /// <param name="message">What failed, naming the store, model and version.</param>
+    /// <param name="innerException">The cause, if any.</param>
+    public ModelStoreException(string modelName, string? version, string message, Exception? innerException = null)
+        : base(modelName, message, innerException)
     {
+        Version = version;
     }
 
-    /// <summary>Creates the exception with a message.</summary>
-    /// <param name="message">What failed, naming the store, model and version.</param>
-    public ModelStoreException(string message)
-        : base(message)
-    {
-    }
-
-    /// <summary>Creates the exception with a message and its cause.</summary>
-    /// <param name="message">What failed, naming the store, model and version.</param>
-    /// <param name="innerException">The cause.</param>
-    public ModelStoreException(string message, Exception? innerException)
-        : base(message, innerException)
-    {
-    }
+    /// <summary>Gets the version concerned, when known.</summary>
+    public string? Version { get; }
 }

@@ -26,7 +26,7 @@ public static class OnnxRuntimeModelServingBuilderExtensions
 
     /// <summary>
     /// Adds an ONNX model with named tensors as features and output (<see cref="Tensors"/>), served from
-    /// the default store: see <see cref="AddOnnxModel(IModelServingBuilder, string, Action{ModelBuilder})"/>.
+    /// the default store: see <see cref="AddOnnxModel(IModelServingBuilder, string, Action{ModelBuilder{Tensors, Tensors}})"/>.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="name">The model name; also its folder in the store.</param>
@@ -48,12 +48,12 @@ public static class OnnxRuntimeModelServingBuilderExtensions
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid model name.</exception>
     /// <exception cref="InvalidOperationException">A model with this name is already registered.</exception>
-    public static IModelServingBuilder AddOnnxModel(this IModelServingBuilder builder, string name, Action<ModelBuilder>? configure) =>
+    public static IModelServingBuilder AddOnnxModel(this IModelServingBuilder builder, string name, Action<ModelBuilder<Tensors, Tensors>>? configure) =>
         builder.AddOnnxRuntime().AddRuntimeModel<Tensors, Tensors>(name, RuntimeName, sp => ActivatorUtilities.CreateInstance<OnnxTensorModel>(sp), configure);
 
     /// <summary>
     /// Adds an ONNX model with typed features and output for in-process callers, served from the
-    /// default store: see <see cref="AddOnnxModel{TFeatures, TOutput}(IModelServingBuilder, string, Action{OnnxMappingBuilder{TFeatures, TOutput}}, Action{ModelBuilder})"/>.
+    /// default store: see <see cref="AddOnnxModel{TFeatures, TOutput}(IModelServingBuilder, string, Action{OnnxMappingBuilder{TFeatures, TOutput}}, Action{ModelBuilder{TFeatures, TOutput}})"/>.
     /// </summary>
     /// <typeparam name="TFeatures">The features type.</typeparam>
     /// <typeparam name="TOutput">The output type.</typeparam>
@@ -94,7 +94,7 @@ public static class OnnxRuntimeModelServingBuilderExtensions
         this IModelServingBuilder builder,
         string name,
         Action<OnnxMappingBuilder<TFeatures, TOutput>> map,
-        Action<ModelBuilder>? configure)
+        Action<ModelBuilder<TFeatures, TOutput>>? configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(map);
@@ -110,11 +110,13 @@ public static class OnnxRuntimeModelServingBuilderExtensions
     }
 
     /// <summary>Configures the model's ONNX Runtime settings in code (see <see cref="OnnxModelSettings"/>).</summary>
+    /// <typeparam name="TFeatures">The model's features type.</typeparam>
+    /// <typeparam name="TOutput">The model's output type.</typeparam>
     /// <param name="model">The model's builder.</param>
     /// <param name="configure">Sets the settings.</param>
     /// <returns>The model's builder.</returns>
     /// <exception cref="InvalidOperationException">The model is not served by the <c>onnx</c> runtime.</exception>
-    public static ModelBuilder ConfigureOnnx(this ModelBuilder model, Action<OnnxModelSettings> configure)
+    public static ModelBuilder<TFeatures, TOutput> ConfigureOnnx<TFeatures, TOutput>(this ModelBuilder<TFeatures, TOutput> model, Action<OnnxModelSettings> configure)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(configure);

@@ -66,7 +66,7 @@ public static class ModelSelfTests
 
             if (store is not null)
             {
-                cases.AddRange(NotServed(host, store, statuses));
+                cases.AddRange(await NotServedAsync(host, store, statuses, cancellationToken).ConfigureAwait(false));
             }
 
             return [.. cases.OrderBy(c => c.ModelName, StringComparer.Ordinal)];
@@ -77,18 +77,22 @@ public static class ModelSelfTests
     /// A store folder the host did not serve (its <c>model.json</c> names no registered runtime, or
     /// is missing or invalid) is a failing case, with the reason the host logged (event 18).
     /// </summary>
-    private static IEnumerable<ModelSelfTestCase> NotServed(ModelTestHost host, string store, IReadOnlyList<ModelStatus> served)
+    private static async Task<List<ModelSelfTestCase>> NotServedAsync(ModelTestHost host, string store, IReadOnlyList<ModelStatus> served, CancellationToken cancellationToken)
     {
         const int ModelNotDiscovered = 18;
         var root = Path.Combine(host.Services.GetRequiredService<IHostEnvironment>().ContentRootPath, store);
         var names = served.Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
         var reasons = host.Logs.GetSnapshot().Where(r => r.Id.Id == ModelNotDiscovered).ToList();
-        foreach (var name in new FileSystemModelStore(root).ListModels().Where(n => !names.Contains(n)))
+        var cases = new List<ModelSelfTestCase>();
+        var models = await new FileSystemModelStore(root).ListModelsAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var name in models.Order(StringComparer.Ordinal).Where(n => !names.Contains(n)))
         {
             var reason = reasons.FirstOrDefault(r => r.GetStructuredStateValue("ModelName") == name)?.Message
                 ?? $"The store folder '{name}' was not served.";
-            yield return new ModelSelfTestCase(name, null, "load", false, reason);
+            cases.Add(new ModelSelfTestCase(name, null, "load", false, reason));
         }
+
+        return cases;
     }
 
     private static IEnumerable<ModelSelfTestCase> CasesOf(ModelStatus model, bool allowNoCases)

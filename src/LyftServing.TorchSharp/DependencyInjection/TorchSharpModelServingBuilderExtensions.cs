@@ -36,7 +36,7 @@ public static class TorchSharpModelServingBuilderExtensions
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid model name.</exception>
     /// <exception cref="InvalidOperationException">A model with this name is already registered.</exception>
-    public static IModelServingBuilder AddTorchScriptModel(this IModelServingBuilder builder, string name, Action<ModelBuilder>? configure = null) =>
+    public static IModelServingBuilder AddTorchScriptModel(this IModelServingBuilder builder, string name, Action<ModelBuilder<Tensors, Tensors>>? configure = null) =>
         builder.AddTorchScriptRuntime().AddRuntimeModel<Tensors, Tensors>(name, RuntimeName, sp => ActivatorUtilities.CreateInstance<TorchScriptModel>(sp), configure);
 
     /// <summary>
@@ -54,16 +54,18 @@ public static class TorchSharpModelServingBuilderExtensions
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid model name.</exception>
     /// <exception cref="InvalidOperationException">A model with this name is already registered.</exception>
-    public static IModelServingBuilder AddTorchSharpModel<TModel, TFeatures, TOutput>(this IModelServingBuilder builder, string name, Action<ModelBuilder>? configure = null)
+    public static IModelServingBuilder AddTorchSharpModel<TModel, TFeatures, TOutput>(this IModelServingBuilder builder, string name, Action<ModelBuilder<TFeatures, TOutput>>? configure = null)
         where TModel : TorchSharpModel<TFeatures, TOutput> =>
         builder.AddModelSettings<TorchSharpSettings>(TorchSharpSettings.SectionName).AddModel<TModel, TFeatures, TOutput>(name, configure);
 
     /// <summary>Configures the model's TorchSharp settings in code (see <see cref="TorchSharpSettings"/>); <c>model.json</c> properties and configuration override them.</summary>
+    /// <typeparam name="TFeatures">The model's features type.</typeparam>
+    /// <typeparam name="TOutput">The model's output type.</typeparam>
     /// <param name="model">The model's builder.</param>
     /// <param name="configure">Sets the settings.</param>
     /// <returns>The model's builder.</returns>
     /// <exception cref="InvalidOperationException">The model does not read <see cref="TorchSharpSettings"/> (another runtime serves it).</exception>
-    public static ModelBuilder ConfigureTorchSharp(this ModelBuilder model, Action<TorchSharpSettings> configure)
+    public static ModelBuilder<TFeatures, TOutput> ConfigureTorchSharp<TFeatures, TOutput>(this ModelBuilder<TFeatures, TOutput> model, Action<TorchSharpSettings> configure)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(configure);

@@ -208,6 +208,48 @@ public class InferEndpointTests(TestAppFixture fixture) : IClassFixture<TestAppF
         Assert.Equal(1, app.Services.GetRequiredService<CallCounter>().Calls);
     }
 
+    [Theory]
+    [InlineData("""{"distance_km": "far", "stops": 2}""")]
+    [InlineData("""{"distance_km": 1e400, "stops": 2}""")]
+    [InlineData("""{"speed": 40}""")]
+    [InlineData("""[1, 2]""")]
+    public async Task Infer_UnknownVersionWithBadFeatures_Answers404BeforeBindingTheFeatures(string features)
+    {
+        using var response = await Client.PostAsync("/infer", Json($$"""{"model_id": "driver_eta", "model_version": "9", "features": {{features}}}"""));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains(ModelServingProblemTypes.ModelVersionNotFound, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Infer_AfterTheHostStopped_Answers503ForEveryStage()
+    {
+        await using var app = await TestApp.StartAsync(
+            (serving, store) =>
+            {
+                store.AddVersion("counting", "1", new Dictionary<string, string>());
+                serving.AddModel<CountingModel, EtaFeatures, double>("counting");
+                serving.AddModel<CountingModel, EtaFeatures, double>("limited", m => m.FromStore(store).LimitConcurrency(4, 4).WithTimeout(TimeSpan.FromSeconds(5)));
+                store.AddVersion("limited", "1", new Dictionary<string, string>());
+            },
+            app => app.MapModelServing());
+        var endpoint = new InferEndpoint(app.Services.GetRequiredService<IModelProvider>(), NullLogger.Instance, new ModelServingHttpOptions(), "");
+        await app.StopAsync();
+
+        foreach (var model in new[] { "counting", "limited" })
+        {
+            var context = new DefaultHttpContext { RequestServices = app.Services };
+            context.Request.Method = "POST";
+            context.Request.ContentType = "application/json";
+            context.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes($$$"""{"model_id": "{{{model}}}", "features": {"distance_km": 10, "stops": 2}}"""));
+            context.Response.Body = new MemoryStream();
+
+            await endpoint.InferAsync(context);
+
+            Assert.Equal(StatusCodes.Status503ServiceUnavailable, context.Response.StatusCode);
+        }
+    }
+
     private static Task<TestApp> StartCountingAppAsync(Action<WebApplication>? map = null) =>
         TestApp.StartAsync(
             (serving, store) =>

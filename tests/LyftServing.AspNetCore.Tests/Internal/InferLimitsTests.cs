@@ -11,7 +11,7 @@ public class InferLimitsTests
 {
     private const string Body = """{"model_id": "limited", "features": {"mode": "ok"}}""";
 
-    private static Task<TestApp> StartAsync(Action<ModelBuilder> limits) =>
+    private static Task<TestApp> StartAsync(Action<ModelBuilder<FailingFeatures, double>> limits) =>
         TestApp.StartAsync(
             (serving, store) =>
             {
@@ -47,9 +47,9 @@ public class InferLimitsTests
     }
 
     [Fact]
-    public async Task Infer_ModelPastItsTimeout_Answers504_ThenServesAgain()
+    public async Task Infer_ModelRunningOnThePoolPastItsTimeout_Answers504AtTheDeadline_ThenServesAgain()
     {
-        await using var app = await StartAsync(m => m.WithTimeout(TimeSpan.FromMilliseconds(200)));
+        await using var app = await StartAsync(m => m.WithTimeout(TimeSpan.FromMilliseconds(200), runOnThreadPool: true));
         var gate = app.Services.GetRequiredService<PredictGate>();
         var clock = (FakeTimeProvider)app.Services.GetRequiredService<TimeProvider>();
         var call = app.Client.PostAsync("/infer", Json(Body));
@@ -66,5 +66,23 @@ public class InferLimitsTests
         using var again = await app.Client.PostAsync("/infer", Json(Body));
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         Assert.Equal(1, (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("output").GetDouble());
+    }
+
+    [Fact]
+    public async Task Infer_ModelOnTheCallersThreadPastItsTimeout_Answers504WhenItReturns()
+    {
+        await using var app = await StartAsync(m => m.WithTimeout(TimeSpan.FromMilliseconds(200)));
+        var gate = app.Services.GetRequiredService<PredictGate>();
+        var clock = (FakeTimeProvider)app.Services.GetRequiredService<TimeProvider>();
+        var call = app.Client.PostAsync("/infer", Json(Body));
+        await gate.Entered.WaitAsync(TimeSpan.FromSeconds(10));
+
+        clock.Advance(TimeSpan.FromMilliseconds(200));
+        gate.Open.Release();
+        using var timedOut = await call;
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, timedOut.StatusCode);
+        using var again = await app.Client.PostAsync("/infer", Json(Body));
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
     }
 }

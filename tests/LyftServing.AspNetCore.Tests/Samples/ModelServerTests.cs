@@ -92,6 +92,35 @@ public class ModelServerTests
     }
 
     [Fact]
+    public async Task AddModelServer_NewestVersionFailsItsSelfTests_KeepsServingThePreviousVersion()
+    {
+        // Defect 0: the sample store plus a driver_eta/3 whose testdata.json expectations are wrong.
+        var store = Directory.CreateTempSubdirectory("lyftserving-sample-store-").FullName;
+        try
+        {
+            CopyDirectory(Path.Combine(RepositoryRoot.FullPath, "samples", "models"), store);
+            var v3 = Path.Combine(store, "driver_eta", "3");
+            CopyDirectory(Path.Combine(store, "driver_eta", "2"), v3);
+            File.WriteAllText(Path.Combine(v3, "testdata.json"), File.ReadAllText(Path.Combine(v3, "testdata.json")).Replace("\"eta_seconds\": ", "\"eta_seconds\": 1", StringComparison.Ordinal));
+            await using var app = await StartAsync($"--ModelServing:StoreRoot={store}");
+            using var client = app.GetTestClient();
+
+            using var response = await client.PostAsync("/infer", Json(ReadmeRequest));
+            using var models = await client.GetAsync("/models/driver_eta");
+
+            Assert.Equal(ReadmeAnswer, await response.Content.ReadAsStringAsync());
+            using var status = JsonDocument.Parse(await models.Content.ReadAsStringAsync());
+            Assert.Equal("2", status.RootElement.GetProperty("primary_version").GetString());
+            var failed = status.RootElement.GetProperty("versions").EnumerateArray().Single(v => v.GetProperty("version").GetString() == "3");
+            Assert.Equal("failed", failed.GetProperty("state").GetString());
+        }
+        finally
+        {
+            Directory.Delete(store, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task AddModelServer_MetricsScraped_ShowsLyftServingInstruments()
     {
         await using var app = await StartAsync();

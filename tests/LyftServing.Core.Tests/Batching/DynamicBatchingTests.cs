@@ -169,13 +169,48 @@ public sealed class DynamicBatchingTests : IDisposable
     {
         _store.AddVersion("lin", "1", weight: 3);
         var builder = TestHost.CreateBuilder();
-        builder.Services.AddModelServing().AddModel<LinearModel, NumberFeatures, double>("lin", m => m.FromStore(_store.Root).UseDynamicBatching(4, TimeSpan.Zero));
+        builder.Services.AddModelServing().AddModel<PlainModel, NumberFeatures, double>("lin", m => m.FromStore(_store.Root).UseDynamicBatching(4, TimeSpan.Zero));
         using var host = builder.Build();
         await host.StartAsync();
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(async () => await host.Client("lin").PredictAsync(new NumberFeatures(1)));
 
         Assert.Equal("Model 'lin' has batching enabled, but its model code does not implement IBatchModel.", error.Message);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task PredictAsync_BatchQueueFull_OverloadedAtOnce_AndACancelledRowFreesItsPlaceAtOnce()
+    {
+        _store.AddVersion("lin", "1", weight: 2);
+        var builder = TestHost.CreateBuilder(new TestClock());
+        builder.Services.AddModelServing().AddModel<LinearModel, NumberFeatures, double>("lin", m => m
+            .FromStore(_store.Root)
+            .UseDynamicBatching(maxBatchSize: 2, TimeSpan.Zero, maxConcurrentBatches: 1, queueLimit: 2));
+        using var host = builder.Build();
+        await host.StartAsync();
+        var tracker = host.Tracker();
+        var gate = new SemaphoreSlim(0);
+        tracker.PredictGate = gate;
+        var client = host.Client("lin");
+
+        // One batch runs (stuck in Predict); two rows wait for the next; a fourth has no room.
+        var running = client.PredictAsync(new NumberFeatures(1)).AsTask();
+        await tracker.PredictEntered.WaitAsync(TimeSpan.FromSeconds(10));
+        using var cancel = new CancellationTokenSource();
+        var leaving = client.PredictAsync(new NumberFeatures(2), cancel.Token).AsTask();
+        var staying = client.PredictAsync(new NumberFeatures(3)).AsTask();
+        var full = await Assert.ThrowsAsync<ModelOverloadedException>(async () => await client.PredictAsync(new NumberFeatures(4)));
+
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => leaving);
+        var admitted = client.PredictAsync(new NumberFeatures(5)).AsTask();
+        tracker.PredictGate = null;
+        gate.Release(10);
+
+        Assert.Equal("Model 'lin' is at its concurrency limit and its queue is full; retry after 1 s.", full.Message);
+        var answers = await Task.WhenAll(running, staying, admitted);
+        Assert.Equal([2d, 6, 10], answers);
         await host.StopAsync();
     }
 }

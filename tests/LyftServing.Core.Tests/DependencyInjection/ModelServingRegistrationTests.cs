@@ -84,9 +84,22 @@ public sealed class ModelServingRegistrationTests : IDisposable
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
-        Assert.Equal(
-            "The model serving configuration 'ModelServing' is invalid: 'ErrorOnUnknownConfiguration' was set on the provided BinderOptions, but the following properties were not found on the instance of LyftServing.ModelOptions: 'Verison'",
-            error.Message);
+        Assert.Contains("'ModelServing:Models:lin:Verison' is not a known setting", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("LyftServing.ModelOptions", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_ConfigurationSectionMissing_FailsNamingTheSection()
+    {
+        _store.AddVersion("lin", "1", weight: 1);
+        var builder = TestHost.CreateBuilder(configuration: Config());
+        builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServng")).AddModel<LinearModel, NumberFeatures, double>("lin", m => m.FromStore(_store.Root));
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("'ModelServng'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("does not exist", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -307,6 +320,87 @@ public sealed class ModelServingRegistrationTests : IDisposable
 
     private static async Task<double> Predict(IHost host, string model) =>
         await host.Services.GetRequiredKeyedService<IModelClient<NumberFeatures, double>>(model).PredictAsync(new NumberFeatures(0));
+
+    [Theory]
+    [InlineData("../1")]
+    [InlineData("UPPER")]
+    public async Task Start_ConfiguredShadowVersionInvalid_FailsNamingTheKeyPathAndTheStoreNeverSeesIt(string version)
+    {
+        // Defect 5: every version name, from every source, is checked before use.
+        var store = new RecordingStore();
+        var builder = TestHost.CreateBuilder(configuration: Config(("Models:lin:Shadow:Versions:0", version)));
+        builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing"))
+            .AddModel<LinearModel, NumberFeatures, double>("lin", m => m.FromStore(store));
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("ModelServing:Models:lin:Shadow:Versions:0", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{version}' is not a valid name", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(version, store.Requested);
+    }
+
+    [Theory]
+    [InlineData("Models:lin:Shadow:Versoins:0", "2", "ModelServing:Models:lin:Shadow:Versoins")]
+    [InlineData("Models:lin:Limits:MaxConcurency", "2", "ModelServing:Models:lin:Limits:MaxConcurency")]
+    [InlineData("PollIntervall", "00:00:05", "ModelServing:PollIntervall")]
+    [InlineData("Models:lin:Batching:Enabled:Now", "true", "ModelServing:Models:lin:Batching:Enabled:Now")]
+    public async Task Start_UnknownNestedKey_FailsNamingItsFullPath(string key, string value, string path)
+    {
+        _store.AddVersion("lin", "1", weight: 1);
+        var builder = TestHost.CreateBuilder(configuration: Config((key, value)));
+        builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing")).AddModel<LinearModel, NumberFeatures, double>("lin");
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains($"'{path}' is not a known setting", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Models:lin:Version", "2", "Models:lin:Shadow:Versions:0", "2", "also listed as its shadow")]
+    [InlineData("Models:lin:RequireSelfTests", "true", "Models:lin:SelfTestsReportOnly", "true", "choose one")]
+    [InlineData("Models:lin:Shadow:SampleRates:Two", "0.5", "Models:lin:Shadow:Versions:0", "2", "ModelServing:Models:lin:Shadow:SampleRates:Two")]
+    [InlineData("Models:lin:Batching:MaxBatchSize", "64", "Models:lin:Batching:QueueLimit", "8", "no full batch could form")]
+    public async Task Start_ContradictoryOrInvalidSettings_FailNamingTheKey(string key1, string value1, string key2, string value2, string expected)
+    {
+        _store.AddVersion("lin", "1", weight: 1);
+        _store.AddVersion("lin", "2", weight: 1);
+        var builder = TestHost.CreateBuilder(configuration: Config((key1, value1), (key2, value2)));
+        builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing")).AddModel<LinearModel, NumberFeatures, double>("lin");
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A store with versions 1 and 2 of every model that records the versions it was asked for.</summary>
+    private sealed class RecordingStore : IModelStore
+    {
+        private readonly string _root = Directory.CreateTempSubdirectory("lyftserving-recording-").FullName;
+
+        public System.Collections.Concurrent.ConcurrentBag<string> Requested { get; } = [];
+
+        public ValueTask<IReadOnlyList<string>> ListModelsAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IReadOnlyList<string>>(["lin"]);
+
+        public ValueTask<IReadOnlyList<ModelVersionInfo>> ListVersionsAsync(string modelName, CancellationToken cancellationToken) =>
+            ValueTask.FromResult<IReadOnlyList<ModelVersionInfo>>([new ModelVersionInfo("1", "a"), new ModelVersionInfo("2", "b")]);
+
+        public ValueTask<StoredDecision?> ReadDecisionAsync(string modelName, CancellationToken cancellationToken) => ValueTask.FromResult<StoredDecision?>(null);
+
+        public ValueTask<bool> TryWriteDecisionAsync(string modelName, ReadOnlyMemory<byte> content, string? expectedStamp, CancellationToken cancellationToken) =>
+            throw new NotSupportedException("A read-only store.");
+
+        public async ValueTask<ModelArtifact> GetArtifactAsync(string modelName, string version, CancellationToken cancellationToken)
+        {
+            Requested.Add(version);
+            var directory = Path.Combine(_root, modelName, version.Replace('/', '_'));
+            Directory.CreateDirectory(directory);
+            await File.WriteAllTextAsync(Path.Combine(directory, "weight.txt"), "1", cancellationToken);
+            return await ModelArtifact.FromDirectoryAsync(modelName, "1", directory, cancellationToken);
+        }
+    }
 
     public sealed class TuningSettings
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using LyftServing.Tests.TestModels;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace LyftServing.Tests.Hosting;
 
@@ -20,11 +21,48 @@ public sealed class HotSwapConcurrencyTests : IDisposable
         var builder = TestHost.CreateBuilder();
         builder.Services.AddModelServing().AddModel<LinearModel, NumberFeatures, double>("lin", m => m.FromStore(_store.Root));
         using var host = builder.Build();
+
+        await SwapUnderLoadAsync(host, firstVersion: 1);
+    }
+
+    [Fact]
+    public async Task PredictAsync_FiftyVersionsPromotedUnderLoadWithEveryStageOn_NoFailedCallAndEveryAnswerFromAPrimaryOfItsCall()
+    {
+        // Limit, timeout, batching, a shadow (version 1, never promoted) and the prediction log, all at once.
+        _store.AddVersion("lin", "1", weight: 1);
+        _store.AddVersion("lin", "2", weight: 2);
+        var sink = new CountingSink();
+        var builder = TestHost.CreateBuilder();
+        builder.Services.AddSingleton<IPredictionSink>(sink);
+        builder.Services.AddModelServing().AddModel<LinearModel, NumberFeatures, double>("lin", m => m
+            .FromStore(_store.Root)
+            .LimitConcurrency(4, queueLimit: 64)
+            .WithTimeout(TimeSpan.FromSeconds(60))
+            .UseDynamicBatching(4, TimeSpan.FromMilliseconds(1), maxConcurrentBatches: 2)
+            .ShadowVersion("1", sampleRate: 0.5)
+            .LogPredictions());
+        using var host = builder.Build();
+
+        ShadowStatus? shadow = null;
+        var calls = await SwapUnderLoadAsync(host, firstVersion: 2, beforeStop: () => shadow = host.Manager().GetStatus("lin").Shadows.Single());
+
+        Assert.Equal("1", shadow?.Version);
+        Assert.True(shadow!.Requests + shadow.Dropped > 0, "the shadow saw calls");
+        Assert.Equal(calls, sink.Records); // stop flushed the prediction log: one record per answered call
+    }
+
+    /// <summary>
+    /// Callers call in a loop while versions firstVersion + 1 … firstVersion + 50 are published and
+    /// promoted one by one; returns the number of calls made.
+    /// </summary>
+    private async Task<long> SwapUnderLoadAsync(IHost host, int firstVersion, Action? beforeStop = null)
+    {
         await host.StartAsync();
         var client = host.Client("lin");
         host.Tracker().PredictBusyTime = TimeSpan.FromMilliseconds(1); // calls are in flight during every swap
         var manager = host.Manager();
         int Primary() => int.Parse(manager.GetStatus("lin").PrimaryVersion!, CultureInfo.InvariantCulture);
+        Assert.Equal(firstVersion, Primary());
 
         using var stop = new CancellationTokenSource();
         var calls = new long[Callers];
@@ -59,7 +97,8 @@ public sealed class HotSwapConcurrencyTests : IDisposable
             }
         })).ToArray();
 
-        for (var version = 2; version <= NewVersions + 1; version++)
+        var last = firstVersion + NewVersions;
+        for (var version = firstVersion + 1; version <= last; version++)
         {
             // Every caller keeps calling across every swap: wait for each to make progress first.
             var seen = calls.ToArray();
@@ -75,15 +114,34 @@ public sealed class HotSwapConcurrencyTests : IDisposable
 
         await stop.CancelAsync();
         await Task.WhenAll(callers);
-        await host.WaitForStatusAsync("lin", s => s.Versions.Count == 1);
+        var loaded = host.Manager().GetStatus("lin").Shadows.Count + 1;
+        await host.WaitForStatusAsync("lin", s => s.Versions.Count == loaded);
 
         Assert.Empty(failures);
         Assert.All(calls, c => Assert.True(c > 0));
         var tracker = host.Tracker();
-        Assert.Equal(NewVersions + 1, tracker.Created.Count);
+        Assert.Equal(NewVersions + firstVersion, tracker.Created.Count);
         Assert.Equal(0, tracker.CallsOnDisposedInstances);
-        Assert.All(tracker.Created.Where(m => m.Version != "51"), m => Assert.True(m.IsDisposed, $"version {m.Version} was retired but not disposed"));
+        var serving = host.Manager().GetStatus("lin").Versions.Select(v => v.Version).ToHashSet();
+        Assert.All(tracker.Created.Where(m => !serving.Contains(m.Version)), m => Assert.True(m.IsDisposed, $"version {m.Version} was retired but not disposed"));
+        beforeStop?.Invoke();
         await host.StopAsync();
         Assert.All(tracker.Created, m => Assert.True(m.IsDisposed));
+        return calls.Sum();
+    }
+
+    private sealed class CountingSink : IPredictionSink
+    {
+        private long _records;
+
+        public long Records => Interlocked.Read(ref _records);
+
+        public ValueTask WriteAsync(IReadOnlyList<PredictionRecord> records, CancellationToken cancellationToken)
+        {
+            Interlocked.Add(ref _records, records.Count);
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask FlushAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 }

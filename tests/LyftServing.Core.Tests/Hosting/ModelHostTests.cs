@@ -1,5 +1,7 @@
 using LyftServing.Tests.TestModels;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 
@@ -11,7 +13,7 @@ public sealed class ModelHostTests : IDisposable
 
     public void Dispose() => _store.Dispose();
 
-    private IHost Build(Action<ModelBuilder>? configure = null, FakeTimeProvider? time = null)
+    private IHost Build(Action<ModelBuilder<NumberFeatures, double>>? configure = null, FakeTimeProvider? time = null)
     {
         var builder = TestHost.CreateBuilder(time);
         builder.Services.AddModelServing().AddModel<LinearModel, NumberFeatures, double>("lin", m =>
@@ -162,20 +164,21 @@ public sealed class ModelHostTests : IDisposable
     }
 
     [Fact]
-    public async Task Promote_SelfTestFailsButNotRequired_PromotesAndReportsFailure()
+    public async Task Promote_SelfTestsFailWithoutRequireSelfTests_KeepsPreviousVersionServing()
     {
+        // Defect 0: failing self-tests block a version whether or not RequireSelfTests is set.
         _store.AddVersion("lin", "1", weight: 2);
         using var host = Build();
         await host.StartAsync();
         _store.AddVersion("lin", "2", weight: 3, testData: """[{"features": {"x": 1}, "expected": 2}]""");
 
-        await host.Manager().PromoteAsync("lin", "2");
+        var error = await Assert.ThrowsAsync<ModelLoadException>(() => host.Manager().PromoteAsync("lin", "2"));
 
-        Assert.Equal(3, await host.Client("lin").PredictAsync(new NumberFeatures(1)));
-        var report = host.Manager().GetStatus("lin").Versions.Single(v => v.Version == "2").SelfTests;
-        Assert.NotNull(report);
-        Assert.False(report.Succeeded);
-        Assert.Equal("testdata.json case 1", report.Cases[0].Name);
+        Assert.Equal("Model 'lin' version '2' failed its self-tests: 1 of 1 cases failed; first: 'testdata.json case 1': $: expected 2, got 3 (difference 1, tolerance 1E-05).", error.Message);
+        Assert.Equal(2, await host.Client("lin").PredictAsync(new NumberFeatures(1)));
+        var failed = host.Manager().GetStatus("lin").Versions.Single(v => v.Version == "2");
+        Assert.Equal(ModelVersionState.Failed, failed.State);
+        Assert.False(failed.SelfTests?.Succeeded);
         await host.StopAsync();
     }
 
@@ -234,31 +237,39 @@ public sealed class ModelHostTests : IDisposable
     }
 
     [Fact]
-    public async Task Promote_CallOutlivesDrainTimeout_DisposesAfterTimeoutAndLogs()
+    public async Task Promote_CallOutlivesDrainTimeout_WarnsAndNeverDisposesWhileInUse()
     {
+        // Defect 1: DrainTimeout 500 ms, a long Predict on the old version, a swap.
         var time = new FakeTimeProvider();
         _store.AddVersion("lin", "1", weight: 1);
-        using var host = Build(m => m.Configure(o => o.DrainTimeout = TimeSpan.FromSeconds(5)), time);
+        using var host = Build(m => m.Configure(o => o.DrainTimeout = TimeSpan.FromMilliseconds(500)), time);
         await host.StartAsync();
         var tracker = host.Tracker();
         var gate = new SemaphoreSlim(0);
         tracker.PredictGate = gate;
-        var inFlight = Task.Run(() => host.Client("lin").PredictAsync(new NumberFeatures(1)).AsTask());
+        var inFlight = Task.Run(() => host.Client("lin").PredictAsync(new NumberFeatures(10)).AsTask());
         await tracker.PredictEntered.WaitAsync(TimeSpan.FromSeconds(10));
         tracker.PredictGate = null;
         _store.AddVersion("lin", "2", weight: 2);
         await host.Manager().PromoteAsync("lin", "2");
         var v1 = tracker.Created.Single(m => m.Version == "1");
 
-        time.Advance(TimeSpan.FromSeconds(4));
-        Assert.False(v1.IsDisposed);
+        using var overdue = new MetricCollector<long>(host.Services.GetRequiredService<IMeterFactory>(), ModelServingTelemetry.MeterName, "lyftserving.model.drain.overdue");
         time.Advance(TimeSpan.FromSeconds(1));
-        await host.WaitForStatusAsync("lin", s => s.Versions.All(v => v.Version != "1"));
+        await Eventually.TrueAsync(() => host.Logs().GetSnapshot().Any(r => r.Id.Name == "VersionDrainTimedOut"), "the drain timeout passed");
+        await host.WaitForStatusAsync("lin", s => s.Versions.All(v => v.Version != "1") || s.Versions.Any(v => v.Version == "1" && v.Error is not null));
 
-        Assert.True(v1.IsDisposed);
-        Assert.Contains(host.Logs().GetSnapshot(), r => r.Id.Name == "VersionDrainTimedOut" && r.Message.Contains("'lin' version '1'", StringComparison.Ordinal));
+        Assert.False(v1.IsDisposed, "version 1 was disposed while a call was still running on it");
+        var draining = host.Manager().GetStatus("lin").Versions.Single(v => v.Version == "1");
+        Assert.Equal(ModelVersionState.Draining, draining.State);
+        Assert.Contains("1 call", draining.Error?.Message, StringComparison.Ordinal);
+        Assert.Equal(("lyftserving.drain_overdue", 1), (draining.Error?.ErrorType, draining.InFlight));
+        Assert.Equal(1, overdue.GetMeasurementSnapshot().Sum(m => m.Value));
         gate.Release();
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => inFlight);
+        Assert.Equal(10, await inFlight);
+        await host.WaitForStatusAsync("lin", s => s.Versions.All(v => v.Version != "1"));
+        Assert.True(v1.IsDisposed);
+        Assert.Equal(0, tracker.CallsOnDisposedInstances);
         await host.StopAsync();
     }
 
@@ -421,5 +432,242 @@ public sealed class ModelHostTests : IDisposable
         Assert.Equal("1", host.Manager().GetStatus("lin").PrimaryVersion);
         Assert.Contains(host.Logs().GetSnapshot(), r => r.Id.Name == "InvalidVersionNameSkipped" && r.Message.Contains("'Latest'", StringComparison.Ordinal));
         await host.StopAsync();
+    }
+
+    [Theory]
+    [InlineData(false, null)]
+    [InlineData(true, null)]
+    [InlineData(false, "corrupt weights")]
+    public async Task Start_NewestVersionCannotServe_FallsBackToTheNewestThatCanAndReportsTheSkippedOne(bool requireSelfTests, string? failWith)
+    {
+        // Defect 6: a newest version that fails must not turn a restart into a crash loop.
+        const string testData = """[{"features": {"x": 1}, "expected": 1}]""";
+        _store.AddVersion("lin", "1", weight: 1, testData: testData);
+        _store.AddVersion("lin", "2", weight: 5, testData: testData, failWith: failWith);
+        using var host = Build(m => m.RequireSelfTests(requireSelfTests));
+
+        await host.StartAsync();
+
+        Assert.Equal(1, await host.Client("lin").PredictAsync(new NumberFeatures(1)));
+        var status = host.Manager().GetStatus("lin");
+        Assert.Equal("1", status.PrimaryVersion);
+        Assert.Equal(ModelVersionState.Failed, status.Versions.Single(v => v.Version == "2").State);
+        Assert.Contains(host.Logs().GetSnapshot(), r => r.Id.Name == "VersionLoadFailed" && r.Message.Contains("'lin' version '2'", StringComparison.Ordinal));
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task RollBack_ThenRestart_ServesTheRolledBackVersion()
+    {
+        // Defect 7: an operator's rollback survives a restart.
+        _store.AddVersion("lin", "1", weight: 1);
+        _store.AddVersion("lin", "2", weight: 2);
+        using (var first = Build())
+        {
+            await first.StartAsync();
+            await first.Manager().PromoteAsync("lin", "1");
+            await first.Manager().PromoteAsync("lin", "2");
+            Assert.Equal("1", await first.Manager().RollBackAsync("lin"));
+            await first.StopAsync();
+        }
+
+        using var restarted = Build();
+        await restarted.StartAsync();
+
+        Assert.Equal("1", restarted.Manager().GetStatus("lin").PrimaryVersion);
+        Assert.Equal(3, await restarted.Client("lin").PredictAsync(new NumberFeatures(3)));
+        await restarted.StopAsync();
+    }
+
+    [Fact]
+    public async Task RollBack_OnOneReplica_EveryReplicaOfTheStoreFollowsOnItsNextPoll()
+    {
+        // Defect 7: a decision is visible to every replica reading the same store.
+        var timeA = new FakeTimeProvider();
+        var timeB = new FakeTimeProvider();
+        _store.AddVersion("lin", "1", weight: 1);
+        using var a = Build(m => m.WatchForNewVersions(TimeSpan.FromSeconds(10)), timeA);
+        using var b = Build(m => m.WatchForNewVersions(TimeSpan.FromSeconds(10)), timeB);
+        await a.StartAsync();
+        await b.StartAsync();
+        _store.AddVersion("lin", "2", weight: 2);
+        await a.Manager().RefreshAsync("lin");
+        await b.Manager().RefreshAsync("lin");
+
+        Assert.Equal("1", await a.Manager().RollBackAsync("lin"));
+        timeB.Advance(TimeSpan.FromSeconds(10));
+
+        await b.WaitForStatusAsync("lin", s => s.PrimaryVersion == "1", TimeSpan.FromSeconds(5));
+        Assert.Equal(1, await b.Client("lin").PredictAsync(new NumberFeatures(1)));
+        await a.StopAsync();
+        await b.StopAsync();
+    }
+
+    [Fact]
+    public async Task Stop_ThenCallThroughEveryStage_ThrowsModelNotReady()
+    {
+        // After stop, every pipeline shape answers "not ready" (503 over HTTP), never an internal error.
+        _store.AddVersion("lin", "1", weight: 1);
+        _store.AddVersion("batch", "1", weight: 1);
+        var builder = TestHost.CreateBuilder();
+        builder.Services.AddModelServing()
+            .AddModel<LinearModel, NumberFeatures, double>("lin", m => m.FromStore(_store.Root).LimitConcurrency(2, 2).WithTimeout(TimeSpan.FromSeconds(5)).LogPredictions())
+            .AddModel<BatchLinearModel, NumberFeatures, double>("batch", m => m.FromStore(_store.Root).UseDynamicBatching(4, TimeSpan.Zero));
+        using var host = builder.Build();
+        await host.StartAsync();
+
+        await host.StopAsync();
+
+        await Assert.ThrowsAsync<ModelNotReadyException>(async () => await host.Client("lin").PredictAsync(new NumberFeatures(1)));
+        await Assert.ThrowsAsync<ModelNotReadyException>(async () => await host.Client("batch").PredictAsync(new NumberFeatures(1)));
+    }
+
+    [Fact]
+    public async Task Start_RequiredModelCannotServe_DisposesWhatTheOtherModelsLoaded()
+    {
+        _store.AddVersion("lin", "1", weight: 1);
+        _store.AddVersion("bad", "1", weight: 1, failWith: "broken");
+        var builder = TestHost.CreateBuilder();
+        builder.Services.AddModelServing()
+            .AddModel<LinearModel, NumberFeatures, double>("lin", m => m.FromStore(_store.Root))
+            .AddModel<LinearModel, NumberFeatures, double>("bad", m => m.FromStore(_store.Root));
+        using var host = builder.Build();
+
+        await Assert.ThrowsAsync<ModelLoadException>(() => host.StartAsync());
+
+        var tracker = host.Tracker();
+        Assert.Equal(2, tracker.Created.Count);
+        Assert.All(tracker.Created, m => Assert.True(m.IsDisposed, $"version {m.Version} was loaded by a failed start and never disposed"));
+    }
+
+    [Fact]
+    public async Task Stop_WhileALoadIgnoresItsToken_IsBoundedDisposesTheServingVersionAndFlushesThePredictionLog()
+    {
+        _store.AddVersion("lin", "1", weight: 1);
+        var sink = new FlushRecordingSink();
+        var builder = TestHost.CreateBuilder();
+        builder.Services.AddSingleton<IPredictionSink>(sink);
+        builder.Services.AddModelServing().AddModel<LinearModel, NumberFeatures, double>("lin", m => m.FromStore(_store.Root).LogPredictions());
+        using var host = builder.Build();
+        await host.StartAsync();
+        await host.Client("lin").PredictAsync(new NumberFeatures(1));
+        _store.AddVersion("lin", "2", weight: 2, behavior: "hang-load");
+        var refresh = host.Manager().RefreshAsync("lin");
+        await host.Tracker().LoadEntered.WaitAsync(TimeSpan.FromSeconds(10));
+
+        using var shutdown = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        var stopped = await Task.WhenAny(host.StopAsync(shutdown.Token), Task.Delay(TimeSpan.FromSeconds(10)));
+
+        Assert.True(stopped is not Task<Task>, "stop did not finish");
+        Assert.True(host.Tracker().Created.Single(m => m.Version == "1").IsDisposed, "the serving version was not disposed");
+        Assert.Equal(1, sink.Written);
+        Assert.True(sink.Flushed, "the prediction log was not flushed");
+        host.Tracker().LoadGate.Release();
+        await Assert.ThrowsAnyAsync<Exception>(() => refresh);
+        await Eventually.TrueAsync(() => host.Tracker().Created.Single(m => m.Version == "2").IsDisposed, "the late load is disposed");
+    }
+
+    [Fact]
+    public async Task Promote_SelfTestsFailAndModelIsReportOnly_PromotesAndReportsTheFailure()
+    {
+        _store.AddVersion("lin", "1", weight: 2);
+        using var host = Build(m => m.ReportSelfTestsOnly());
+        await host.StartAsync();
+        _store.AddVersion("lin", "2", weight: 3, testData: """[{"features": {"x": 1}, "expected": 2}]""");
+
+        await host.Manager().PromoteAsync("lin", "2");
+
+        Assert.Equal(3, await host.Client("lin").PredictAsync(new NumberFeatures(1)));
+        var report = host.Manager().GetStatus("lin").Versions.Single(v => v.Version == "2").SelfTests;
+        Assert.False(report?.Succeeded);
+        Assert.Contains(host.Logs().GetSnapshot(), r => r.Id.Name == "SelfTestsFailed");
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Start_NewestVersionFailsSelfTests_ReportsTheSkippedVersionInMetricsAndLogs()
+    {
+        const string testData = """[{"features": {"x": 1}, "expected": 1}]""";
+        _store.AddVersion("lin", "1", weight: 1, testData: testData);
+        _store.AddVersion("lin", "2", weight: 5, testData: testData);
+        using var host = Build();
+        using var runs = new MetricCollector<long>(host.Services.GetRequiredService<IMeterFactory>(), ModelServingTelemetry.MeterName, "lyftserving.self_test.runs");
+        using var loads = new MetricCollector<double>(host.Services.GetRequiredService<IMeterFactory>(), ModelServingTelemetry.MeterName, "lyftserving.model.load.duration");
+
+        await host.StartAsync();
+
+        Assert.Contains(runs.GetMeasurementSnapshot(), m => (string?)m.Tags[ModelServingTelemetry.ModelVersionTag] == "2" && (string?)m.Tags[ModelServingTelemetry.SelfTestResultTag] == "fail");
+        Assert.Contains(loads.GetMeasurementSnapshot(), m => (string?)m.Tags[ModelServingTelemetry.ModelVersionTag] == "2" && m.Tags.ContainsKey(ModelServingTelemetry.ErrorTypeTag));
+        Assert.Contains(host.Logs().GetSnapshot(), r => r.Id.Name == "StartedOnFallback" && r.Message.Contains("serves version '1'", StringComparison.Ordinal));
+        Assert.Contains("failed its self-tests", host.Manager().GetStatus("lin").LastError?.Message, StringComparison.Ordinal);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Start_NoVersionCanServe_FailsListingWhyEachWasSkipped()
+    {
+        _store.AddVersion("lin", "1", weight: 1, failWith: "truncated file");
+        _store.AddVersion("lin", "2", weight: 5, testData: """[{"features": {"x": 1}, "expected": 1}]""");
+        using var host = Build();
+
+        var error = await Assert.ThrowsAsync<ModelLoadException>(() => host.StartAsync());
+
+        Assert.StartsWith("Model 'lin' has no version that can serve: Model 'lin' version '2' failed its self-tests", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Model 'lin' version '1' failed to load: InvalidDataException: truncated file.", error.Message, StringComparison.Ordinal);
+        Assert.All(host.Tracker().Created, m => Assert.True(m.IsDisposed));
+    }
+
+    [Fact]
+    public async Task JsonPredict_UnknownVersionWithBadFeatures_NotFoundBeforeTheFeaturesAreBound()
+    {
+        _store.AddVersion("lin", "1", weight: 1);
+        using var host = Build();
+        await host.StartAsync();
+        Assert.True(host.Services.GetRequiredService<IModelProvider>().TryGetJsonClient("lin", out var json));
+
+        var error = await Assert.ThrowsAsync<ModelNotFoundException>(async () => await json.PredictAsync(System.Text.Json.JsonDocument.Parse("""{"x": "not a number"}""").RootElement, "9"));
+
+        Assert.Equal("9", error.Version);
+        Assert.False(json.HasVersion("9"));
+        Assert.True(json.HasVersion("1"));
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Start_DiscoverModelsInACustomStore_ServesTheModelsItLists()
+    {
+        using var store = new LyftServing.Testing.InMemoryModelStore();
+        store.AddVersion("eta", "1", new Dictionary<string, string> { ["weight.txt"] = "3", ["model.json"] = """{"runtime": "linear"}""" });
+        store.AddVersion("other", "1", new Dictionary<string, string> { ["weight.txt"] = "3", ["model.json"] = """{"runtime": "tensorflow"}""" });
+        var builder = TestHost.CreateBuilder();
+        builder.Services.AddModelServing().UseModelStore(store).Configure(o => o.DiscoverModels = true).AddModelRuntime<LinearModel, NumberFeatures, double>("linear");
+        using var host = builder.Build();
+
+        await host.StartAsync();
+
+        Assert.Equal(["eta"], host.Services.GetRequiredService<IModelProvider>().ModelNames);
+        Assert.Equal(6, await host.Client("eta").PredictAsync(new NumberFeatures(2)));
+        await host.StopAsync();
+    }
+
+    private sealed class FlushRecordingSink : IPredictionSink
+    {
+        private int _written;
+
+        public int Written => Volatile.Read(ref _written);
+
+        public bool Flushed { get; private set; }
+
+        public ValueTask WriteAsync(IReadOnlyList<PredictionRecord> records, CancellationToken cancellationToken)
+        {
+            Interlocked.Add(ref _written, records.Count);
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask FlushAsync(CancellationToken cancellationToken)
+        {
+            Flushed = true;
+            return ValueTask.CompletedTask;
+        }
     }
 }

@@ -12,7 +12,7 @@ public sealed class OverloadProtectionTests : IDisposable
 
     public void Dispose() => _store.Dispose();
 
-    private IHost Build(Action<ModelBuilder> configure, TestClock? time = null)
+    private IHost Build(Action<ModelBuilder<NumberFeatures, double>> configure, TestClock? time = null)
     {
         _store.AddVersion("lin", "1", weight: 2);
         var builder = TestHost.CreateBuilder(time);
@@ -90,26 +90,25 @@ public sealed class OverloadProtectionTests : IDisposable
     }
 
     [Fact]
-    public async Task PredictAsync_PredictOutlivesTimeout_CallerGetsTimeoutAndSlotIsHeldUntilItEnds()
+    public async Task PredictAsync_PredictOutlivesTimeout_SlotHeldUntilItEndsThenCallerGetsTimeout()
     {
+        // Predict on the caller's thread cannot be abandoned: it runs to its end, keeping its slot,
+        // and its late answer becomes a timeout.
         var time = new TestClock();
         using var host = Build(m => m.LimitConcurrency(1).WithTimeout(TimeSpan.FromSeconds(3)), time);
         using var timeouts = Counter(host, "lyftserving.inference.timeouts");
         await host.StartAsync();
-        var timersBefore = time.TimersCreated;
         var (slow, gate) = await StartBlockedCallAsync(host);
-        await Eventually.TrueAsync(() => time.TimersCreated > timersBefore, "the timeout is armed");
 
         time.Advance(TimeSpan.FromSeconds(3));
 
+        Assert.False(slow.IsCompleted);
+        await Assert.ThrowsAsync<ModelOverloadedException>(async () => await host.Client("lin").PredictAsync(new NumberFeatures(1)));
+        gate.Release();
         var error = await Assert.ThrowsAsync<ModelTimeoutException>(() => slow);
         Assert.Equal("Model 'lin' did not answer within its timeout of 3000 ms.", error.Message);
         Assert.Equal(1, timeouts.GetMeasurementSnapshot().Sum(m => m.Value));
-
-        // The prediction still runs, so the model is still at its limit.
-        await Assert.ThrowsAsync<ModelOverloadedException>(async () => await host.Client("lin").PredictAsync(new NumberFeatures(1)));
-        gate.Release();
-        await Eventually.TrueAsync(() => host.Tracker().Created.Single().IsDisposed == false && TryPredict(host), "the slot is free again");
+        Assert.Equal(2, await host.Client("lin").PredictAsync(new NumberFeatures(1)));
         await host.StopAsync();
     }
 
@@ -122,8 +121,9 @@ public sealed class OverloadProtectionTests : IDisposable
         var timersBefore = time.TimersCreated;
         var (blocked, gate) = await StartBlockedCallAsync(host);
 
+        // Only the call that waits arms a timer; the running one has nothing to wait for.
         var queued = host.Client("lin").PredictAsync(new NumberFeatures(3)).AsTask();
-        await Eventually.TrueAsync(() => time.TimersCreated >= timersBefore + 2, "both calls armed their timeouts");
+        await Eventually.TrueAsync(() => time.TimersCreated >= timersBefore + 1, "the queued call armed its timeout");
         time.Advance(TimeSpan.FromSeconds(1));
 
         await Assert.ThrowsAsync<ModelTimeoutException>(() => queued);
@@ -132,15 +132,129 @@ public sealed class OverloadProtectionTests : IDisposable
         await host.StopAsync();
     }
 
-    private static bool TryPredict(IHost host)
+    [Fact]
+    public async Task PredictAsync_CallersCancelWhileTheirPredictsRun_SlotsStayTakenUntilThePredictsEnd()
     {
-        try
+        // Defect 2: LimitConcurrency(2, 16) + WithTimeout(10 s); two running calls are cancelled, then 8 more calls.
+        using var host = Build(m => m.LimitConcurrency(2, queueLimit: 16).WithTimeout(TimeSpan.FromSeconds(10)));
+        await host.StartAsync();
+        var tracker = host.Tracker();
+        var gate = new SemaphoreSlim(0);
+        tracker.PredictGate = gate;
+        using var cancel = new CancellationTokenSource();
+        var cancelled = Enumerable.Range(0, 2).Select(_ => Task.Run(() => host.Client("lin").PredictAsync(new NumberFeatures(1), cancel.Token).AsTask())).ToArray();
+        await tracker.PredictEntered.WaitAsync(TimeSpan.FromSeconds(10));
+        await tracker.PredictEntered.WaitAsync(TimeSpan.FromSeconds(10));
+
+        await cancel.CancelAsync();
+        var more = Enumerable.Range(0, 8).Select(_ => Task.Run(() => host.Client("lin").PredictAsync(new NumberFeatures(1)).AsTask())).ToArray();
+        var extraStarted = await tracker.PredictEntered.WaitAsync(TimeSpan.FromMilliseconds(500));
+        gate.Release(100);
+        tracker.PredictGate = null;
+
+        Assert.All(await Task.WhenAll(more), answer => Assert.Equal(2, answer));
+        await Task.WhenAll(cancelled.Select(c => c.ContinueWith(_ => { }, TaskScheduler.Default)));
+        Assert.False(extraStarted, "a third Predict started while two were still running");
+        Assert.Equal(2, tracker.MaxRunning);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task PredictAsync_CallerCancelsWhileItsPredictRuns_NextCallIsOverloadedUntilItEnds()
+    {
+        // Defect 2, without a queue: the slot of a cancelled running call is not free until its Predict ends.
+        using var host = Build(m => m.LimitConcurrency(1).WithTimeout(TimeSpan.FromSeconds(10)));
+        await host.StartAsync();
+        var tracker = host.Tracker();
+        var gate = new SemaphoreSlim(0);
+        tracker.PredictGate = gate;
+        using var cancel = new CancellationTokenSource();
+        var running = Task.Run(() => host.Client("lin").PredictAsync(new NumberFeatures(1), cancel.Token).AsTask());
+        await tracker.PredictEntered.WaitAsync(TimeSpan.FromSeconds(10));
+        tracker.PredictGate = null;
+
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAsync<ModelOverloadedException>(async () => await host.Client("lin").PredictAsync(new NumberFeatures(1)));
+        gate.Release();
+        await running.ContinueWith(_ => { }, TaskScheduler.Default);
+        Assert.Equal(2, await host.Client("lin").PredictAsync(new NumberFeatures(1)));
+        Assert.Equal(1, tracker.MaxRunning);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task PredictAsync_RunOnThreadPool_CallerCancelsWhileItsPredictRuns_ReleasedAtOnceAndSlotHeldUntilItEnds()
+    {
+        using var host = Build(m => m.LimitConcurrency(1).WithTimeout(TimeSpan.FromSeconds(10), runOnThreadPool: true));
+        await host.StartAsync();
+        var tracker = host.Tracker();
+        var gate = new SemaphoreSlim(0);
+        tracker.PredictGate = gate;
+        using var cancel = new CancellationTokenSource();
+        var running = host.Client("lin").PredictAsync(new NumberFeatures(1), cancel.Token).AsTask();
+        await tracker.PredictEntered.WaitAsync(TimeSpan.FromSeconds(10));
+        tracker.PredictGate = null;
+
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+        await Assert.ThrowsAsync<ModelOverloadedException>(async () => await host.Client("lin").PredictAsync(new NumberFeatures(1)));
+        gate.Release();
+        await Eventually.TrueAsync(() => tracker.Running == 0, "the abandoned Predict ended");
+        Assert.Equal(2, await host.Client("lin").PredictAsync(new NumberFeatures(1)));
+        Assert.Equal(1, tracker.MaxRunning);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task PredictAsync_RunOnThreadPool_PredictOutlivesTimeout_CallerReleasedAtTheDeadline()
+    {
+        var time = new TestClock();
+        using var host = Build(m => m.LimitConcurrency(1).WithTimeout(TimeSpan.FromSeconds(3), runOnThreadPool: true), time);
+        await host.StartAsync();
+        var timersBefore = time.TimersCreated;
+        var (slow, gate) = await StartBlockedCallAsync(host);
+        await Eventually.TrueAsync(() => time.TimersCreated > timersBefore, "the deadline is armed");
+
+        time.Advance(TimeSpan.FromSeconds(3));
+
+        await Assert.ThrowsAsync<ModelTimeoutException>(() => slow);
+        Assert.Equal(1, host.Tracker().Running);
+        await Assert.ThrowsAsync<ModelOverloadedException>(async () => await host.Client("lin").PredictAsync(new NumberFeatures(1)));
+        gate.Release();
+        await Eventually.TrueAsync(() => host.Tracker().Running == 0, "the abandoned Predict ended");
+        Assert.Equal(2, await host.Client("lin").PredictAsync(new NumberFeatures(1)));
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task PredictAsync_BatchedRowsCancelledWhileTheirBatchRuns_SlotsHeldUntilTheBatchEnds()
+    {
+        // Defect 2, for batched rows: the callers are released, their rows run on and keep their slots.
+        // A batch of two waits for its second row (the fake clock never reaches MaxDelay), so both rows run in one batch.
+        using var host = Build(m => m.LimitConcurrency(2, queueLimit: 16).UseDynamicBatching(2, TimeSpan.FromSeconds(1), maxConcurrentBatches: 4));
+        await host.StartAsync();
+        var tracker = host.Tracker();
+        var gate = new SemaphoreSlim(0);
+        tracker.PredictGate = gate;
+        using var cancel = new CancellationTokenSource();
+        var cancelled = Enumerable.Range(0, 2).Select(_ => host.Client("lin").PredictAsync(new NumberFeatures(1), cancel.Token).AsTask()).ToArray();
+        await tracker.PredictEntered.WaitAsync(TimeSpan.FromSeconds(10));
+
+        await cancel.CancelAsync();
+        foreach (var call in cancelled)
         {
-            return host.Client("lin").PredictAsync(new NumberFeatures(1)).AsTask().GetAwaiter().GetResult() == 2;
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
         }
-        catch (ModelOverloadedException)
-        {
-            return false;
-        }
+
+        var more = Enumerable.Range(0, 8).Select(_ => host.Client("lin").PredictAsync(new NumberFeatures(1)).AsTask()).ToArray();
+        var extraStarted = await tracker.PredictEntered.WaitAsync(TimeSpan.FromMilliseconds(500));
+        tracker.PredictGate = null;
+        gate.Release(100);
+
+        Assert.All(await Task.WhenAll(more), answer => Assert.Equal(2, answer));
+        Assert.False(extraStarted, "a new batch started while the cancelled callers' rows still held both slots");
+        await host.StopAsync();
     }
 }

@@ -12,7 +12,7 @@ public sealed class ShadowEvaluationTests : IDisposable
 
     public void Dispose() => _store.Dispose();
 
-    private IHost Build(Action<ModelBuilder>? configure = null, bool sensitive = false)
+    private IHost Build(Action<ModelBuilder<NumberFeatures, double>>? configure = null, bool sensitive = false)
     {
         var builder = TestHost.CreateBuilder();
         builder.Services.AddModelServing()
@@ -229,6 +229,50 @@ public sealed class ShadowEvaluationTests : IDisposable
 
         await Eventually.TrueAsync(() => host.Manager().GetStatus("lin").Shadows.Single().Requests == 4, "the shadow saw every call");
         Assert.Equal(4, host.Manager().GetStatus("lin").Shadows.Single().Matches);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Start_ShadowIsTheNewestVersion_ServesTheNewestOtherVersionAndShadowsIt()
+    {
+        // Defect 3: a configured shadow is not a candidate for automatic promotion.
+        _store.AddVersion("lin", "1", weight: 1);
+        _store.AddVersion("lin", "2", weight: 2);
+        _store.AddVersion("lin", "3", weight: 2);
+        var builder = TestHost.CreateBuilder();
+        builder.Services.AddModelServing().AddModel<LinearModel, NumberFeatures, double>("lin", m => m.FromStore(_store.Root).ShadowVersion("3"));
+        using var host = builder.Build();
+
+        await host.StartAsync();
+        await CallAsync(host, 4);
+
+        var status = host.Manager().GetStatus("lin");
+        Assert.Equal("2", status.PrimaryVersion);
+        Assert.Equal(ModelVersionRole.Shadow, status.Versions.Single(v => v.Version == "3").Role);
+        await Eventually.TrueAsync(() => host.Manager().GetStatus("lin").Shadows.Single().Matches == 4, "the shadow compared every call");
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Poll_VersionShadowedByHand_IsNotPromoted()
+    {
+        // Defect 4: polling must not promote a version an operator made a shadow.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        _store.AddVersion("lin", "1", weight: 2);
+        var builder = TestHost.CreateBuilder(time);
+        builder.Services.AddModelServing().AddModel<LinearModel, NumberFeatures, double>("lin", m => m.FromStore(_store.Root).WatchForNewVersions(TimeSpan.FromSeconds(10)));
+        using var host = builder.Build();
+        await host.StartAsync();
+        _store.AddVersion("lin", "2", weight: 3);
+
+        await host.Manager().SetShadowAsync("lin", "2");
+        time.Advance(TimeSpan.FromSeconds(10));
+        await host.Manager().RefreshAsync("lin");
+
+        var status = host.Manager().GetStatus("lin");
+        Assert.Equal("1", status.PrimaryVersion);
+        Assert.Equal(ModelVersionRole.Shadow, status.Versions.Single(v => v.Version == "2").Role);
+        Assert.Equal(4, await host.Client("lin").PredictAsync(new NumberFeatures(2)));
         await host.StopAsync();
     }
 

@@ -16,7 +16,7 @@ public sealed class ModelServingTelemetryTests : IDisposable
 
     public void Dispose() => _store.Dispose();
 
-    private IHost Build(Action<ModelBuilder>? configure = null)
+    private IHost Build(Action<ModelBuilder<NumberFeatures, double>>? configure = null)
     {
         var builder = TestHost.CreateBuilder();
         builder.Services.AddModelServing().AddModel<LinearModel, NumberFeatures, double>("lin", m =>

@@ -26,8 +26,34 @@ public sealed class ModelTracker
     /// <summary>Gets the gate that versions with <c>behavior.txt</c> = <c>hang</c> wait on in Predict.</summary>
     public SemaphoreSlim HangGate { get; } = new(0);
 
+    /// <summary>Gets the gate that versions with <c>behavior.txt</c> = <c>hang-load</c> wait on in LoadAsync, ignoring its token.</summary>
+    public SemaphoreSlim LoadGate { get; } = new(0);
+
+    /// <summary>Signalled when a hanging LoadAsync has started.</summary>
+    public SemaphoreSlim LoadEntered { get; } = new(0);
+
     /// <summary>Signalled when a gated Predict has started.</summary>
     public SemaphoreSlim PredictEntered { get; } = new(0);
+
+    private int _running;
+    private int _maxRunning;
+
+    /// <summary>Gets the number of Predict calls running now.</summary>
+    public int Running => Volatile.Read(ref _running);
+
+    /// <summary>Gets the most Predict calls that ran at once.</summary>
+    public int MaxRunning => Volatile.Read(ref _maxRunning);
+
+    internal void Enter()
+    {
+        var running = Interlocked.Increment(ref _running);
+        int max;
+        while (running > (max = Volatile.Read(ref _maxRunning)) && Interlocked.CompareExchange(ref _maxRunning, running, max) != max)
+        {
+        }
+    }
+
+    internal void Exit() => Interlocked.Decrement(ref _running);
 
     internal void Add(LinearModel model) => _created.Enqueue(model);
 
@@ -35,10 +61,11 @@ public sealed class ModelTracker
 }
 
 /// <summary>
-/// A tiny real model: reads <c>weight.txt</c> from its artifact and predicts <c>x * weight</c>.
+/// A tiny real model: reads <c>weight.txt</c> from its artifact and predicts <c>x * weight</c>
+/// (row by row in a batch, so batched rows wait on the same gates).
 /// A <c>fail.txt</c> file makes <see cref="LoadAsync"/> throw with its content as the message.
 /// </summary>
-public sealed class LinearModel : IModel<NumberFeatures, double>, IDisposable
+public sealed class LinearModel : IBatchModel<NumberFeatures, double>, IDisposable
 {
     private readonly ModelTracker _tracker;
     private volatile bool _disposed;
@@ -69,6 +96,12 @@ public sealed class LinearModel : IModel<NumberFeatures, double>, IDisposable
         if (artifact.Files.Contains("behavior.txt"))
         {
             Behavior = (await File.ReadAllTextAsync(artifact.GetPath("behavior.txt"), cancellationToken)).Trim();
+            if (Behavior == "hang-load")
+            {
+                // Model code that ignores its cancellation token.
+                _tracker.LoadEntered.Release();
+                await _tracker.LoadGate.WaitAsync(CancellationToken.None);
+            }
         }
 
         var text = await File.ReadAllTextAsync(artifact.GetPath("weight.txt"), cancellationToken);
@@ -76,6 +109,19 @@ public sealed class LinearModel : IModel<NumberFeatures, double>, IDisposable
     }
 
     public double Predict(NumberFeatures features)
+    {
+        _tracker.Enter();
+        try
+        {
+            return PredictCore(features);
+        }
+        finally
+        {
+            _tracker.Exit();
+        }
+    }
+
+    private double PredictCore(NumberFeatures features)
     {
         if (_tracker.PredictGate is { } gate)
         {
@@ -111,5 +157,21 @@ public sealed class LinearModel : IModel<NumberFeatures, double>, IDisposable
         return features.X * Weight;
     }
 
+    public void PredictBatch(ReadOnlySpan<NumberFeatures> features, Span<double> outputs)
+    {
+        for (var i = 0; i < features.Length; i++)
+        {
+            outputs[i] = Predict(features[i]);
+        }
+    }
+
     public void Dispose() => _disposed = true;
+}
+
+/// <summary>A model without batch support.</summary>
+public sealed class PlainModel : IModel<NumberFeatures, double>
+{
+    public ValueTask LoadAsync(ModelArtifact artifact, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public double Predict(NumberFeatures features) => features.X;
 }

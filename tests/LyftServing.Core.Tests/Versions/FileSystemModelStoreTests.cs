@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using LyftServing.Tests.TestModels;
 
 namespace LyftServing.Tests.Versions;
@@ -15,6 +17,7 @@ public sealed class FileSystemModelStoreTests : IDisposable
         _store.AddVersion("m", "Bad Name", weight: 1);
         Directory.CreateDirectory(Path.Combine(_store.Root, "m", ".staging"));
         var store = new FileSystemModelStore(_store.Root);
+        await store.TryWriteDecisionAsync("m", "{}"u8.ToArray(), expectedStamp: null, default);
 
         var versions = await store.ListVersionsAsync("m", default);
 
@@ -22,17 +25,31 @@ public sealed class FileSystemModelStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task ListVersionsAsync_FileChanges_MovesLastModified()
+    public async Task ListVersionsAsync_EntryAddedToVersion_ChangesItsStampOnly()
     {
-        var directory = _store.AddVersion("m", "1", weight: 1);
+        var one = _store.AddVersion("m", "1", weight: 1);
+        _store.AddVersion("m", "2", weight: 2);
         var store = new FileSystemModelStore(_store.Root);
-        File.SetLastWriteTimeUtc(Path.Combine(directory, "weight.txt"), new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc));
-        Directory.SetLastWriteTimeUtc(directory, new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc));
-        var before = (await store.ListVersionsAsync("m", default))[0].LastModified;
+        Directory.SetLastWriteTimeUtc(one, new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        var before = (await store.ListVersionsAsync("m", default)).ToDictionary(v => v.Version, v => v.ChangeStamp);
 
-        File.SetLastWriteTimeUtc(Path.Combine(directory, "weight.txt"), new DateTime(2026, 2, 1, 0, 0, 0, DateTimeKind.Utc));
+        File.WriteAllText(Path.Combine(one, "late.txt"), "a copy still in progress");
 
-        Assert.True((await store.ListVersionsAsync("m", default))[0].LastModified > before);
+        var after = (await store.ListVersionsAsync("m", default)).ToDictionary(v => v.Version, v => v.ChangeStamp);
+        Assert.NotEqual(before["1"], after["1"]);
+        Assert.Equal(before["2"], after["2"]);
+    }
+
+    [Fact]
+    public async Task ListVersionsAsync_ManifestWrittenLast_ChangesTheStamp()
+    {
+        var one = _store.AddVersion("m", "1", weight: 1, manifest: """{"runtime": "linear"}""");
+        var store = new FileSystemModelStore(_store.Root);
+        var before = (await store.ListVersionsAsync("m", default))[0].ChangeStamp;
+
+        File.WriteAllText(Path.Combine(one, ModelArtifact.ManifestFileName), """{"runtime": "linear", "description": "final"}""");
+
+        Assert.NotEqual(before, (await store.ListVersionsAsync("m", default))[0].ChangeStamp);
     }
 
     [Fact]
@@ -44,6 +61,8 @@ public sealed class FileSystemModelStoreTests : IDisposable
         var error = await Assert.ThrowsAsync<ModelStoreException>(async () => await store.GetArtifactAsync("m", "2", default));
 
         Assert.Equal($"Model 'm' has no version '2' in the model store '{_store.Root}' (expected the folder '{Path.Combine(_store.Root, "m", "2")}').", error.Message);
+        Assert.Equal(("m", "2"), (error.ModelName, error.Version));
+        Assert.IsAssignableFrom<ModelServingException>(error);
     }
 
     [Theory]
@@ -57,15 +76,73 @@ public sealed class FileSystemModelStoreTests : IDisposable
 
         await Assert.ThrowsAsync<ArgumentException>(async () => await store.GetArtifactAsync("m", version, default));
         await Assert.ThrowsAsync<ArgumentException>(async () => await store.GetArtifactAsync(version, "1", default));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await store.ReadDecisionAsync(version, default));
     }
 
     [Fact]
-    public void ListModels_ReturnsValidModelFolders()
+    public async Task ListModelsAsync_ReturnsValidModelFolders()
     {
         _store.AddVersion("b", "1", weight: 1);
         _store.AddVersion("a", "1", weight: 1);
         Directory.CreateDirectory(Path.Combine(_store.Root, "Not A Model"));
 
-        Assert.Equal(["a", "b"], new FileSystemModelStore(_store.Root).ListModels());
+        var models = await new FileSystemModelStore(_store.Root).ListModelsAsync(default);
+
+        Assert.Equal(["a", "b"], models.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task ReadDecisionAsync_NoneWritten_ReturnsNull()
+    {
+        _store.AddVersion("m", "1", weight: 1);
+
+        Assert.Null(await new FileSystemModelStore(_store.Root).ReadDecisionAsync("m", default));
+    }
+
+    [Fact]
+    public async Task TryWriteDecisionAsync_StaleStamp_RefusesAndKeepsTheOtherWritersRecord()
+    {
+        _store.AddVersion("m", "1", weight: 1);
+        var replicaA = new FileSystemModelStore(_store.Root);
+        var replicaB = new FileSystemModelStore(_store.Root);
+
+        Assert.True(await replicaA.TryWriteDecisionAsync("m", "a1"u8.ToArray(), expectedStamp: null, default));
+        var seenByB = await replicaB.ReadDecisionAsync("m", default);
+        Assert.True(await replicaA.TryWriteDecisionAsync("m", "a2"u8.ToArray(), seenByB!.Stamp, default));
+        var refused = await replicaB.TryWriteDecisionAsync("m", "b"u8.ToArray(), seenByB.Stamp, default);
+
+        Assert.False(refused);
+        Assert.False(await replicaB.TryWriteDecisionAsync("m", "b"u8.ToArray(), expectedStamp: null, default));
+        Assert.Equal("a2", Encoding.UTF8.GetString((await replicaB.ReadDecisionAsync("m", default))!.Content.Span));
+    }
+
+    [Fact]
+    public async Task TryWriteDecisionAsync_ManyConcurrentWriters_NoIncrementIsLost()
+    {
+        // Each writer reads the counter, adds one and writes it back with the stamp it read,
+        // retrying when refused: with compare-and-swap, the final count is every increment.
+        _store.AddVersion("m", "1", weight: 1);
+        const int Writers = 6;
+        const int Increments = 15;
+
+        await Task.WhenAll(Enumerable.Range(0, Writers).Select(_ => Task.Run(async () =>
+        {
+            var store = new FileSystemModelStore(_store.Root);
+            for (var i = 0; i < Increments; i++)
+            {
+                while (true)
+                {
+                    var current = await store.ReadDecisionAsync("m", default);
+                    var count = current is null ? 0 : int.Parse(Encoding.UTF8.GetString(current.Content.Span), CultureInfo.InvariantCulture);
+                    if (await store.TryWriteDecisionAsync("m", Encoding.UTF8.GetBytes((count + 1).ToString(CultureInfo.InvariantCulture)), current?.Stamp, default))
+                    {
+                        break;
+                    }
+                }
+            }
+        })));
+
+        var final = await new FileSystemModelStore(_store.Root).ReadDecisionAsync("m", default);
+        Assert.Equal(Writers * Increments, int.Parse(Encoding.UTF8.GetString(final!.Content.Span), CultureInfo.InvariantCulture));
     }
 }

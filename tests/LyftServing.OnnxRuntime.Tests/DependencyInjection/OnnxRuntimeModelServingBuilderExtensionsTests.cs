@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using LyftServing.OnnxRuntime.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -14,6 +15,7 @@ public sealed class OnnxRuntimeModelServingBuilderExtensionsTests
         store.AddVersion("tabular_mlp", "1", "tabular_mlp", Fixtures.TypedTestData("tabular_mlp"));
         var modelsDirectory = store.Root;
         var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ModelServing:StoreRoot"] = modelsDirectory }); // the app's appsettings
 
         // <readme-typed>
         builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing"))

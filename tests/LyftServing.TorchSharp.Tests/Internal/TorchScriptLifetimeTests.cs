@@ -47,10 +47,10 @@ public sealed class TorchScriptLifetimeTests(ITestOutputHelper output) : IDispos
             {
                 if (version == "7" && !damaged)
                 {
-                    // A truncated copy: it fails its load, and version 6 keeps serving.
+                    // A truncated copy: it fails its load (recorded in the status), and version 6 keeps serving.
                     damaged = true;
                     _store.AddVersion("tabular_mlp", "7", Assets.TorchScript("tabular_mlp"), dir => File.WriteAllBytes(Path.Combine(dir, "model.pt"), File.ReadAllBytes(Path.Combine(dir, "model.pt"))[..4000]));
-                    await Assert.ThrowsAsync<ModelLoadException>(() => manager.RefreshAsync("tabular_mlp"));
+                    await manager.RefreshAsync("tabular_mlp");
                     var status = manager.GetStatus("tabular_mlp");
                     Assert.Equal("6", status.PrimaryVersion);
                     var failed = status.Versions.Single(v => v.Version == "7");

@@ -9,7 +9,9 @@ public static class TestHost
         builder.Configuration.AddInMemoryCollection(configuration ?? new Dictionary<string, string?>());
         builder.Services.AddLogging();
         services?.Invoke(builder.Services);
-        configure(builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing")));
+        // A section passed to AddModelServing must exist: tests without configuration pass none.
+        var section = builder.Configuration.GetSection("ModelServing");
+        configure(section.Exists() ? builder.Services.AddModelServing(section) : builder.Services.AddModelServing());
         var host = builder.Build();
         try
         {
