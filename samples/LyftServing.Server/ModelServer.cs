@@ -58,10 +58,11 @@ public static class ModelServer
             // Features and outputs in snake_case, like the rest of the wire format.
             .ConfigureJson(json => json.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower)
             .ConfigureHttp(builder.Configuration.GetSection("ModelServingHttp"))
-            // Model code chosen per version by its model.json ("runtime": "..."): ONNX and
-            // TorchScript files with no code at all, and two C# models.
+            // Model code chosen per version by its model.json ("runtime": "..."): ONNX, TorchScript
+            // and LightGBM model.txt files with no code at all, and two C# models.
             .AddOnnxRuntime()
             .AddTorchScriptRuntime()
+            .AddLightGbmRuntime()
             .AddModelRuntime<DriverEtaModel, EtaFeatures, EtaPrediction>("driver-eta-linear")
             .AddModelRuntime<LogisticRegressionModel, Dictionary<string, double>, Score>("logistic-regression");
     }

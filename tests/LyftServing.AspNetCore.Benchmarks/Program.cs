@@ -8,12 +8,15 @@ using TorchSharp;
 // One process, the same models behind each pair of endpoints (run.sh drives them with wrk):
 //   POST /infer        LyftServing's HTTP endpoint (MapModelServing) through the model host:
 //                      driver_eta (C# model code, version 2 of samples/models) and the zero-code
-//                      onnx runtime for tabular_mlp and bench_mlp (tests/assets/models);
+//                      onnx runtime for tabular_mlp and bench_mlp (tests/assets/models), and the
+//                      zero-code lightgbm runtime for trip_risk and torchscript runtime for
+//                      tabular_mlp_torchscript (samples/models);
 //   POST /bare         a hand-written minimal API endpoint that binds the same request, calls a
 //                      DriverEtaModel instance directly and writes the same answer;
 //   POST /handwritten  the leanest hand-written ONNX endpoint a new user would write for the same
 //                      ONNX files: parses the body with JsonDocument, fills a float[], runs ONNX
-//                      Runtime through OrtValue and writes the answer with Utf8JsonWriter;
+//                      Runtime through OrtValue and writes the answer with Utf8JsonWriter; for
+//                      trip_risk the same with a double[] and LightGBM's C API (LGBM_BoosterPredictForMat);
 //   POST /handwritten-torchscript  the same for tabular_mlp_torchscript (the TorchScript sample
 //                      model, which /infer serves with the zero-code torchscript runtime) with
 //                      TorchSharp: a tensor over the float[], forward in inference mode, the output.
@@ -29,12 +32,15 @@ builder.Configuration.AddInMemoryCollection(onnxModels.SelectMany(m => new KeyVa
 {
     new($"ModelServing:Models:{m}:Runtime", "onnx"),
     new($"ModelServing:Models:{m}:Store", onnxStore),
-}).Append(new($"ModelServing:Models:{TorchScriptModel}:Runtime", "torchscript")).Append(new($"ModelServing:Models:{TorchScriptModel}:Store", store)));
+})
+    .Append(new($"ModelServing:Models:{TorchScriptModel}:Runtime", "torchscript")).Append(new($"ModelServing:Models:{TorchScriptModel}:Store", store))
+    .Append(new("ModelServing:Models:trip_risk:Runtime", "lightgbm")).Append(new("ModelServing:Models:trip_risk:Store", store)));
 builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing"))
     .ConfigureJson(json => json.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower)
     .AddModel<DriverEtaModel, EtaFeatures, EtaPrediction>("driver_eta", m => m.FromStore(store).PinVersion("2"))
     .AddOnnxRuntime()
-    .AddTorchScriptRuntime();
+    .AddTorchScriptRuntime()
+    .AddLightGbmRuntime();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
 
 var app = builder.Build();
@@ -44,6 +50,7 @@ await bare.LoadAsync(await new FileSystemModelStore(store).GetArtifactAsync("dri
 
 // The same session options as the onnx runtime's defaults: one intra-op and one inter-op thread.
 var sessions = onnxModels.ToDictionary(m => m, m => new HandwrittenOnnx(Path.Combine(onnxStore, m, "1", "model.onnx")));
+var booster = new HandwrittenLightGbm(Path.Combine(store, "trip_risk", "1", "model.txt"));
 
 // The same settings as the torchscript runtime's defaults: one intra-op thread (set here once,
 // libtorch's default for every thread that has not run yet).
@@ -58,6 +65,12 @@ app.MapPost("/handwritten", async (HttpContext context) =>
     using var document = await JsonDocument.ParseAsync(context.Request.Body);
     var root = document.RootElement;
     var modelId = root.GetProperty("model_id").GetString()!;
+    if (modelId == "trip_risk")
+    {
+        await booster.InferAsync(context, root);
+        return;
+    }
+
     var model = sessions[modelId];
     var rows = root.GetProperty("features").GetProperty(model.InputName);
     var rowCount = rows.GetArrayLength();
@@ -181,4 +194,96 @@ internal sealed class HandwrittenOnnx
     public string[] OutputNames { get; }
 
     public int Width { get; }
+}
+
+/// <summary>The leanest hand-written LightGBM endpoint: JsonDocument, a double[], LightGBM's matrix API, Utf8JsonWriter.</summary>
+internal sealed partial class HandwrittenLightGbm
+{
+    private readonly nint _booster;
+    private readonly int _features;
+    private readonly int _outputs;
+
+    public HandwrittenLightGbm(string path)
+    {
+        Check(LGBM_BoosterCreateFromModelfile(path, out _, out _booster));
+        Check(LGBM_BoosterGetNumFeature(_booster, out _features));
+        Check(LGBM_BoosterCalcNumPredict(_booster, 1, 0, 0, 0, out var outputs));
+        _outputs = (int)outputs;
+    }
+
+    public async Task InferAsync(HttpContext context, JsonElement root)
+    {
+        var rows = root.GetProperty("features").GetProperty("features");
+        var rowCount = rows.GetArrayLength();
+        var input = new double[rowCount * _features];
+        var i = 0;
+        foreach (var row in rows.EnumerateArray())
+        {
+            foreach (var value in row.EnumerateArray())
+            {
+                input[i++] = value.GetDouble();
+            }
+        }
+
+        var scores = new double[rowCount * _outputs];
+        Predict(input, rowCount, scores);
+
+        context.Response.ContentType = "application/json; charset=utf-8";
+        using (var writer = new Utf8JsonWriter(context.Response.BodyWriter))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("model_id", "trip_risk");
+            writer.WriteString("model_version", "1");
+            writer.WriteStartObject("output");
+            writer.WriteStartArray("score");
+            for (var r = 0; r < rowCount; r++)
+            {
+                writer.WriteStartArray();
+                for (var k = 0; k < _outputs; k++)
+                {
+                    writer.WriteNumberValue(scores[(r * _outputs) + k]);
+                }
+
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        await context.Response.BodyWriter.FlushAsync();
+    }
+
+    private unsafe void Predict(double[] input, int rowCount, double[] scores)
+    {
+        fixed (double* data = input)
+        fixed (double* result = scores)
+        {
+            Check(LGBM_BoosterPredictForMat(_booster, data, 1, rowCount, _features, 1, 0, 0, 0, "num_threads=1", out _, result));
+        }
+    }
+
+    private static void Check(int result)
+    {
+        if (result != 0)
+        {
+            throw new InvalidOperationException(System.Runtime.InteropServices.Marshal.PtrToStringUTF8(LGBM_GetLastError()));
+        }
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("lib_lightgbm")]
+    private static partial nint LGBM_GetLastError();
+
+    [System.Runtime.InteropServices.LibraryImport("lib_lightgbm", StringMarshalling = System.Runtime.InteropServices.StringMarshalling.Utf8)]
+    private static partial int LGBM_BoosterCreateFromModelfile(string path, out int iterations, out nint booster);
+
+    [System.Runtime.InteropServices.LibraryImport("lib_lightgbm")]
+    private static partial int LGBM_BoosterGetNumFeature(nint booster, out int count);
+
+    [System.Runtime.InteropServices.LibraryImport("lib_lightgbm")]
+    private static partial int LGBM_BoosterCalcNumPredict(nint booster, int rows, int predictType, int startIteration, int iterations, out long length);
+
+    [System.Runtime.InteropServices.LibraryImport("lib_lightgbm", StringMarshalling = System.Runtime.InteropServices.StringMarshalling.Utf8)]
+    private static unsafe partial int LGBM_BoosterPredictForMat(nint booster, double* data, int dataType, int rows, int columns, int isRowMajor, int predictType, int startIteration, int iterations, string parameters, out long length, double* result);
 }

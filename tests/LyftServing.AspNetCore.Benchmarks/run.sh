@@ -5,6 +5,9 @@
 #   tabular_mlp, bench_mlp (zero-code onnx runtime)
 #                                      /infer against /handwritten (JsonDocument, float[],
 #                                      OrtValue, Utf8JsonWriter: the leanest hand-written endpoint);
+#   trip_risk (zero-code lightgbm runtime)
+#                                      /infer against /handwritten (JsonDocument, double[],
+#                                      LGBM_BoosterPredictForMat, Utf8JsonWriter);
 #   tabular_mlp_torchscript (zero-code torchscript runtime, the sample TorchScript model)
 #                                      /infer against /handwritten-torchscript (the same with
 #                                      TorchSharp: a tensor, forward in inference mode).
@@ -19,7 +22,7 @@ cd "$(dirname "$0")"
 repo=$(cd ../.. && pwd)
 duration=5
 repeats=3
-models="tabular_mlp bench_mlp driver_eta tabular_mlp_torchscript"
+models="tabular_mlp bench_mlp driver_eta trip_risk tabular_mlp_torchscript"
 out=""
 while getopts "d:r:m:o:" opt; do
   case $opt in

@@ -1,8 +1,8 @@
-using System.Reflection;
 using BenchmarkDotNet.Attributes;
 using LyftServing.OnnxRuntime.Internal;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
 
 namespace LyftServing.OnnxRuntime.Benchmarks;
@@ -50,12 +50,18 @@ public class TypedPathBenchmarks
 
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Services.AddLogging();
+        // What AddOnnxModel<Features, float> registers, with a factory that keeps the model code it
+        // creates (one version is loaded: it is the primary), so the raw call can use its session.
+        var mapping = new OnnxMappingBuilder<Features, float>(Model)
+            .MapInput<float>("features", (features, row) => features.Values.CopyTo(row))
+            .MapOutput<float>(outputName, row => row[0])
+            .Build();
         builder.Services.AddModelServing()
-            .AddOnnxModel<Features, float>(
+            .AddOnnxRuntime()
+            .AddRuntimeModel<Features, float>(
                 Model,
-                onnx => onnx
-                    .MapInput<float>("features", (features, row) => features.Values.CopyTo(row))
-                    .MapOutput<float>(outputName, row => row[0]),
+                OnnxRuntimeModelServingBuilderExtensions.RuntimeName,
+                sp => _model = new OnnxTypedModel<Features, float>(mapping, sp.GetRequiredService<IModelSettings<OnnxModelSettings>>(), sp.GetRequiredService<ILoggerFactory>()),
                 m => m.FromStore(_store));
         _host = builder.Build();
         _host.StartAsync().GetAwaiter().GetResult();
@@ -65,7 +71,8 @@ public class TypedPathBenchmarks
         _features = new Features([.. Enumerable.Range(0, width).Select(i => (float)Math.Sin(i))]);
 
         // The raw call runs on the session the host loaded, with the same settings.
-        var session = LoadedSession(_client);
+        _session = _model.Session.Session;
+        var session = _session;
         _input = new float[width];
         _output = new float[1];
         _inputValue = OrtValue.CreateTensorValueFromMemory(_input, [1, width]);
@@ -110,16 +117,4 @@ public class TypedPathBenchmarks
     /// <summary>The runtime alone, without the host: splits the host's overhead from the runtime's.</summary>
     [Benchmark(Description = "runtime Predict (no host)")]
     public float RuntimeOnly() => _model.Predict(_features);
-
-    /// <summary>Finds the session of the primary version inside the host (setup only, by reflection on Core's internals).</summary>
-    private InferenceSession LoadedSession(object client)
-    {
-        const BindingFlags Flags = BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public;
-        var serving = client.GetType().GetField("_serving", Flags)?.GetValue(client)
-            ?? throw new InvalidOperationException($"{client.GetType()} has no serving state; Core's internals changed.");
-        var primary = serving.GetType().GetProperty("Primary", Flags)!.GetValue(serving)!;
-        _model = (OnnxTypedModel<Features, float>)primary.GetType().GetProperty("Model", Flags)!.GetValue(primary)!;
-        _session = _model.Session.Session;
-        return _session;
-    }
 }

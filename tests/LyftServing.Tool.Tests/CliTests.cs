@@ -33,7 +33,7 @@ public partial class CliTests
         var (_, _, progress) = await RunAsync("test", Models, "--setup", Setup);
 
         Assert.Equal(
-            ["  Model 'driver_eta' version '2' passed 3 self-test cases", "  Model 'fraud_score' version '1' passed 2 self-test cases", "  Model 'tabular_mlp' version '1' passed 5 self-test cases", "  Model 'tabular_mlp_torchscript' version '1' passed 5 self-test cases"],
+            ["  Model 'driver_eta' version '2' passed 3 self-test cases", "  Model 'fraud_score' version '1' passed 2 self-test cases", "  Model 'tabular_mlp' version '1' passed 5 self-test cases", "  Model 'tabular_mlp_torchscript' version '1' passed 5 self-test cases", "  Model 'trip_risk' version '1' passed 8 self-test cases"],
             progress.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
     }
 

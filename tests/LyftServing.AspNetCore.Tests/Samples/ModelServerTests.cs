@@ -46,7 +46,7 @@ public class ModelServerTests
         var served = status.RootElement.GetProperty("models").EnumerateArray()
             .Select(m => (m.GetProperty("model_id").GetString(), m.GetProperty("primary_version").GetString()))
             .ToArray();
-        Assert.Equal([("driver_eta", "2"), ("fraud_score", "1"), ("tabular_mlp", "1"), ("tabular_mlp_torchscript", "1")], served);
+        Assert.Equal([("driver_eta", "2"), ("fraud_score", "1"), ("tabular_mlp", "1"), ("tabular_mlp_torchscript", "1"), ("trip_risk", "1")], served);
         Assert.Equal("""{"model_id":"tabular_mlp","model_version":"1","output":{"score":[[0.951762]]}}""", await onnx.Content.ReadAsStringAsync());
         Assert.Equal("""{"model_id":"tabular_mlp_torchscript","model_version":"1","output":{"score":[[0.9517621]]}}""", await torchScript.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
@@ -136,6 +136,41 @@ public class ModelServerTests
         Assert.Contains("lyftserving_model_name=\"driver_eta\"", metrics, StringComparison.Ordinal);
         Assert.Contains("lyftserving_model_load_duration_seconds_count{", metrics, StringComparison.Ordinal);
         Assert.Contains("lyftserving_self_test_runs_total{", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Infer_LightGbmSampleModel_ReproducesLightGbmsScoresForRowsNamesAndBatches()
+    {
+        await using var app = await StartAsync();
+        using var client = app.GetTestClient();
+        using var cases = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot.FullPath, "samples", "models", "trip_risk", "1", "testdata.json")));
+
+        foreach (var testCase in cases.RootElement.EnumerateArray())
+        {
+            using var response = await client.PostAsync("/infer", Json($$"""{"model_id": "trip_risk", "features": {{testCase.GetProperty("features").GetRawText()}}}"""));
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            var scores = answer.RootElement.GetProperty("output").GetProperty("score").EnumerateArray().Select(r => r[0].GetDouble()).ToArray();
+            var expected = testCase.GetProperty("expected").GetProperty("score").EnumerateArray().Select(r => r[0].GetDouble()).ToArray();
+            Assert.Equal(expected.Length, scores.Length);
+            Assert.All(expected.Zip(scores), p => Assert.Equal(p.First, p.Second, 1e-9));
+        }
+    }
+
+    [Fact]
+    public async Task Infer_LightGbmSampleModelWithAnUnknownFeatureName_Answers400ListingItsFeatures()
+    {
+        await using var app = await StartAsync();
+        using var client = app.GetTestClient();
+
+        using var response = await client.PostAsync("/infer", Json("""{"model_id": "trip_risk", "features": {"trip_km": 3, "hour": 8}}"""));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(
+            "'$.features.hour' is not a feature of model 'trip_risk'; its features are: trip_km, hour_of_day, surge_multiplier, driver_rating, rider_tenure_days, prior_cancellations (or send rows as {\"features\": [[…]]}).",
+            problem.RootElement.GetProperty("detail").GetString());
     }
 
     /// <summary>Starts the server as Program does (content root: the sample's folder), on the test server.</summary>

@@ -83,6 +83,15 @@ public class TelemetryReferenceTests
         AssertEvents(rows, typeof(TorchSharpSettings).Assembly, "LyftServing.TorchSharp.Internal");
     }
 
+    [Fact]
+    public void LightGbmReadme_LogTable_MatchesTheEventIds()
+    {
+        var table = DocFiles.Table("src/LyftServing.LightGbm/README.md", "Telemetry", "event id");
+        var rows = table with { Header = [.. table.Header.Select(h => h == "event id" ? "id" : h)] };
+
+        AssertEvents(rows, typeof(LightGbm.LightGbmModelSettings).Assembly, "LyftServing.LightGbm.Internal");
+    }
+
     private static void AssertEvents(DocTable table, Assembly assembly, string internalNamespace)
     {
         var ids = assembly.GetType($"{internalNamespace}.EventIds", throwOnError: true)!
