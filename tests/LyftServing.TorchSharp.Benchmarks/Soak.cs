@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using LyftServing.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using TorchSharp;
@@ -104,7 +105,7 @@ public static class Soak
             await call();
         }
 
-        var start = ResidentBytes();
+        var start = ResidentMemory.Bytes();
         var committed = GC.GetGCMemoryInfo().TotalCommittedBytes;
         var max = start;
         var tenths = new List<string>();
@@ -114,14 +115,14 @@ public static class Soak
             await call();
             if (i % Math.Max(count / 10, 1) == 0)
             {
-                var now = ResidentBytes();
+                var now = ResidentMemory.Bytes();
                 max = Math.Max(max, now);
                 tenths.Add(((now - start) / 1048576.0).ToString("F1", CultureInfo.InvariantCulture));
             }
         }
 
         var elapsed = watch.Elapsed;
-        var end = ResidentBytes();
+        var end = ResidentMemory.Bytes();
         var growth = end - start;
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
@@ -130,21 +131,4 @@ public static class Soak
     }
 
     private static string Mib(long bytes) => (bytes / 1048576.0).ToString("F1", CultureInfo.InvariantCulture) + " MiB";
-
-    private static long ResidentBytes()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        foreach (var line in File.ReadLines("/proc/self/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                return long.Parse(line["VmRSS:".Length..^"kB".Length].Trim(), CultureInfo.InvariantCulture) * 1024;
-            }
-        }
-
-        using var process = Process.GetCurrentProcess();
-        return process.WorkingSet64;
-    }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using LyftServing.Tests.Shared;
 using TripScoring;
 using Xunit.Abstractions;
 
@@ -144,14 +145,14 @@ public sealed class TorchScriptLifetimeTests(ITestOutputHelper output) : IDispos
             await CycleAsync();
         }
 
-        var before = ResidentBytes();
+        var before = ResidentMemory.Bytes();
         var watch = Stopwatch.StartNew();
         for (var i = 0; i < 200; i++)
         {
             await CycleAsync();
         }
 
-        var after = ResidentBytes();
+        var after = ResidentMemory.Bytes();
         var growth = after - before;
         output.WriteLine($"RSS after 20 warm-up cycles: {before / 1048576.0:F1} MiB; after 200 more load/unload cycles: {after / 1048576.0:F1} MiB; growth {growth / 1048576.0:F2} MiB ({watch.Elapsed.TotalSeconds:F1} s)");
         Assert.True(growth < BoundBytes, $"RSS grew by {growth / 1048576.0:F1} MiB over 200 cycles (bound {BoundBytes / 1048576} MiB)");
@@ -182,14 +183,14 @@ public sealed class TorchScriptLifetimeTests(ITestOutputHelper output) : IDispos
             await call();
         }
 
-        var before = ResidentBytes();
+        var before = ResidentMemory.Bytes();
         var watch = Stopwatch.StartNew();
         for (var i = 0; i < calls; i++)
         {
             await call();
         }
 
-        return (before, ResidentBytes(), watch.Elapsed.TotalSeconds);
+        return (before, ResidentMemory.Bytes(), watch.Elapsed.TotalSeconds);
     }
 
     /// <summary>
@@ -255,25 +256,5 @@ public sealed class TorchScriptLifetimeTests(ITestOutputHelper output) : IDispos
         await stop.CancelAsync();
         await Task.WhenAll(callers);
         return (Interlocked.Read(ref calls), failures);
-    }
-
-    private static long ResidentBytes()
-    {
-        for (var i = 0; i < 3; i++)
-        {
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-        }
-
-        foreach (var line in File.ReadLines("/proc/self/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                return long.Parse(line["VmRSS:".Length..^"kB".Length].Trim(), CultureInfo.InvariantCulture) * 1024;
-            }
-        }
-
-        using var process = Process.GetCurrentProcess();
-        return process.WorkingSet64;
     }
 }
