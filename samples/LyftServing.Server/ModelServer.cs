@@ -1,6 +1,7 @@
 using System.Text.Json;
 using LyftServing.AspNetCore;
 using LyftServing.Server.Models;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
@@ -18,6 +19,12 @@ namespace LyftServing.Server;
 /// </summary>
 public static class ModelServer
 {
+    /// <summary>The authorization policy of the admin endpoints.</summary>
+    public const string OperatorsPolicy = "model-operators";
+
+    /// <summary>The role a token needs for the admin endpoints.</summary>
+    public const string OperatorRole = "model-operator";
+
     /// <summary>Adds the model server: its models (<see cref="AddModelServerModels"/>), health checks, OpenAPI and metrics.</summary>
     /// <param name="builder">The app builder.</param>
     /// <returns>The builder.</returns>
@@ -27,6 +34,12 @@ public static class ModelServer
         builder.AddModelServerModels();
         builder.Services.AddHealthChecks().AddModelServingChecks();
         builder.Services.AddOpenApi();
+
+        // The admin endpoints need a bearer token with the model-operator role. JwtBearer reads
+        // Authentication:Schemes:Bearer, which `dotnet user-jwts create --role model-operator`
+        // writes for local tokens; without it every admin request is answered 401.
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        builder.Services.AddAuthorization(o => o.AddPolicy(OperatorsPolicy, p => p.RequireRole(OperatorRole)));
 
         // LyftServing's meter, scraped by Prometheus from /metrics.
         var telemetry = builder.Services.AddOpenTelemetry()
@@ -67,13 +80,15 @@ public static class ModelServer
             .AddModelRuntime<LogisticRegressionModel, Dictionary<string, double>, Score>("logistic-regression");
     }
 
-    /// <summary>Maps <c>/infer</c>, <c>/models</c>, <c>/health/ready</c>, <c>/health/live</c>, <c>/metrics</c> and <c>/openapi/v1.json</c>.</summary>
+    /// <summary>Maps <c>/infer</c>, <c>/models</c>, the Open Inference Protocol (<c>/v2</c>), the admin endpoints (<c>/admin</c>, role <c>model-operator</c>), <c>/health/ready</c>, <c>/health/live</c>, <c>/metrics</c> and <c>/openapi/v1.json</c>.</summary>
     /// <param name="app">The app.</param>
     /// <returns>The app.</returns>
     public static WebApplication MapModelServer(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapModelServing();
+        app.MapOpenInferenceProtocol();
+        app.MapModelServingAdmin(OperatorsPolicy);
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ModelServingHealthChecks.ReadyTag) });
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ModelServingHealthChecks.LiveTag) });
         app.MapOpenApi();

@@ -6,6 +6,7 @@ using Microsoft.ML.OnnxRuntime;
 using TorchSharp;
 
 // One process, the same models behind each pair of endpoints (run.sh drives them with wrk):
+//   POST /v2/models/{m}/infer  the Open Inference Protocol (MapOpenInferenceProtocol) for the onnx models;
 //   POST /infer        LyftServing's HTTP endpoint (MapModelServing) through the model host:
 //                      driver_eta (C# model code, version 2 of samples/models) and the zero-code
 //                      onnx runtime for tabular_mlp and bench_mlp (tests/assets/models), and the
@@ -59,6 +60,7 @@ var script = torch.jit.load<torch.Tensor, torch.Tensor>(Path.Combine(store, Torc
 script.eval();
 
 app.MapModelServing();
+app.MapOpenInferenceProtocol();
 app.MapPost("/bare", (BareRequest request) => new BareResponse(request.ModelId, "2", bare.Predict(request.Features)));
 app.MapPost("/handwritten", async (HttpContext context) =>
 {

@@ -4,7 +4,9 @@
 #   driver_eta   (C# model code)       /infer against /bare (minimal API binding, direct call);
 #   tabular_mlp, bench_mlp (zero-code onnx runtime)
 #                                      /infer against /handwritten (JsonDocument, float[],
-#                                      OrtValue, Utf8JsonWriter: the leanest hand-written endpoint);
+#                                      OrtValue, Utf8JsonWriter: the leanest hand-written endpoint),
+#                                      and /v2/models/{model}/infer (the Open Inference Protocol,
+#                                      bodies/{model}.oip.json: the same row as a named FP32 tensor);
 #   trip_risk (zero-code lightgbm runtime)
 #                                      /infer against /handwritten (JsonDocument, double[],
 #                                      LGBM_BoosterPredictForMat, Utf8JsonWriter);
@@ -38,6 +40,8 @@ command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2
 port=5090
 url="http://127.0.0.1:$port"
 baseline() { case "$1" in driver_eta) echo /bare ;; *_torchscript) echo /handwritten-torchscript ;; *) echo /handwritten ;; esac; }
+# The endpoints measured for a model: its baseline, /infer, and the protocol's infer where a body is written for it.
+endpoints() { echo "$(baseline "$1") /infer"; [ -f "bodies/$1.oip.json" ] && echo "/v2/models/$1/infer" || true; }
 count=$(wc -w <<<"$models")
 
 dotnet build -c Release --nologo -v q . >/dev/null
@@ -60,29 +64,37 @@ for m in $models; do
   echo "$m /infer answers: $infer" >&2
   echo "$m $(baseline "$m") answers: $other" >&2
   [ "$infer" = "$other" ] || { echo "the endpoints answer $m differently" >&2; exit 1; }
-  lua[$m]=$(mktemp --suffix .lua)
-  luas+=("${lua[$m]}")
-  cat >"${lua[$m]}" <<LUA
+  for e in $(endpoints "$m"); do
+    b=$body
+    if [ "${e#/v2}" != "$e" ]; then
+      b=$(cat "bodies/$m.oip.json")
+      echo "$m $e answers: $(curl -sf -X POST "$url$e" -H 'Content-Type: application/json' -d "$b")" >&2
+    fi
+    lua[$m$e]=$(mktemp --suffix .lua)
+    luas+=("${lua[$m$e]}")
+    cat >"${lua[$m$e]}" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-wrk.body = '$body'
+wrk.body = '$b'
 done = function(summary, latency, requests)
   io.write(string.format("RESULT %d %d %.0f %.3f %.3f\n", summary.requests, summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
     summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000))
 end
 LUA
+  done
 done
 
 run() { # model endpoint connections threads seconds
-  wrk -t"$4" -c"$3" -d"$5"s -s "${lua[$1]}" "$url$2" | grep '^RESULT'
+  wrk -t"$4" -c"$3" -d"$5"s -s "${lua[$1$2]}" "$url$2" | grep '^RESULT'
 }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # Warm-up: JIT tiers and connection pools settle before anything is measured.
 for m in $models; do
-  run "$m" /infer 16 2 5 >/dev/null
-  run "$m" "$(baseline "$m")" 16 2 5 >/dev/null
+  for e in $(endpoints "$m"); do
+    run "$m" "$e" 16 2 5 >/dev/null
+  done
 done
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
@@ -94,7 +106,7 @@ for c in 1 16; do
   t=$([ "$c" = 1 ] && echo 1 || echo 2)
   for _ in $(seq 1 "$repeats"); do
     for m in $models; do
-      for e in "$(baseline "$m")" /infer; do
+      for e in $(endpoints "$m"); do
         read -r _ requests errors persec p50 p99 <<<"$(run "$m" "$e" "$c" "$t" "$duration")"
         k="$m$e$c"
         samples[$k]+="$persec "
@@ -110,7 +122,7 @@ ratios=""
 for m in $models; do
   b=$(baseline "$m")
   for c in 1 16; do
-    for e in "$b" /infer; do
+    for e in $(endpoints "$m"); do
       k="$m$e$c"
       rps[$k]=$(tr ' ' '\n' <<<"${samples[$k]}" | grep . | median)
       table+="
@@ -121,6 +133,13 @@ for m in $models; do
   r16=$(awk "BEGIN { printf \"%.2f\", ${rps[$m/infer16]} / ${rps[$m${b}16]} }")
   ratios+="
 - $m: /infer ÷ $b **${r1}×** at 1 connection, **${r16}×** at 16 connections; /infer at 16 connections: **${rps[$m/infer16]} requests/s**."
+  v2="/v2/models/$m/infer"
+  if [ -n "${rps[$m${v2}16]:-}" ]; then
+    o1=$(awk "BEGIN { printf \"%.2f\", ${rps[$m${v2}1]} / ${rps[$m/infer1]} }")
+    o16=$(awk "BEGIN { printf \"%.2f\", ${rps[$m${v2}16]} / ${rps[$m/infer16]} }")
+    ratios+="
+- $m: $v2 ÷ /infer **${o1}×** at 1 connection, **${o16}×** at 16 connections; $v2 at 16 connections: **${rps[$m${v2}16]} requests/s**."
+  fi
 done
 
 report="$table

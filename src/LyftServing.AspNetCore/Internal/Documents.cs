@@ -77,6 +77,10 @@ internal sealed class ModelStatusView
     [JsonPropertyName("last_error")]
     public ModelErrorView? LastError { get; init; }
 
+    [JsonPropertyName("decision")]
+    [Description("The operator's durable decision (pin, promotion, rollback, shadows), recorded in the model store; null when none was made.")]
+    public DecisionView? Decision { get; init; }
+
     public static ModelStatusView From(ModelStatus status) => new()
     {
         ModelId = status.Name,
@@ -86,6 +90,7 @@ internal sealed class ModelStatusView
         Versions = [.. status.Versions.Select(ModelVersionView.From)],
         Shadows = [.. status.Shadows.Select(ShadowView.From)],
         LastError = ModelErrorView.From(status.LastError),
+        Decision = DecisionView.From(status.Decision),
     };
 }
 
@@ -174,6 +179,10 @@ internal sealed class ModelVersionView
     [JsonPropertyName("error")]
     public ModelErrorView? Error { get; init; }
 
+    [JsonPropertyName("in_flight")]
+    [Description("Calls running on the version now; a draining version is disposed when this reaches 0.")]
+    public int InFlight { get; init; }
+
     public static ModelVersionView From(ModelVersionStatus status) => new()
     {
         Version = status.Version,
@@ -185,6 +194,48 @@ internal sealed class ModelVersionView
         SelfTests = SelfTestView.From(status.SelfTests),
         Metadata = status.Metadata,
         Error = ModelErrorView.From(status.Error),
+        InFlight = status.InFlight,
+    };
+}
+
+[Description("An operator's durable decision about a model, as recorded in its store.")]
+internal sealed class DecisionView
+{
+    [JsonPropertyName("primary_version")]
+    [Description("The version the operator chose to serve, or null.")]
+    public string? PrimaryVersion { get; init; }
+
+    [JsonPropertyName("pinned")]
+    [Description("Whether the version is served whatever is published (a pin); otherwise until a newer version than newest_when_decided is published.")]
+    public required bool Pinned { get; init; }
+
+    [JsonPropertyName("newest_when_decided")]
+    public string? NewestWhenDecided { get; init; }
+
+    [JsonPropertyName("shadows")]
+    [Description("Shadow versions and their sample rates; 0 switches a configured shadow off.")]
+    public required IReadOnlyDictionary<string, double> Shadows { get; init; }
+
+    [JsonPropertyName("reason")]
+    [Description("The last change: pin, unpin, promote, rollback, shadow, unshadow or initial.")]
+    public string? Reason { get; init; }
+
+    [JsonPropertyName("decided_at")]
+    public DateTimeOffset? DecidedAt { get; init; }
+
+    [JsonPropertyName("decided_by")]
+    [Description("The machine that made the last change.")]
+    public string? DecidedBy { get; init; }
+
+    public static DecisionView? From(ModelDecision? decision) => decision is null || ReferenceEquals(decision, ModelDecision.None) ? null : new()
+    {
+        PrimaryVersion = decision.PrimaryVersion,
+        Pinned = decision.Pinned,
+        NewestWhenDecided = decision.NewestWhenDecided,
+        Shadows = decision.Shadows,
+        Reason = decision.Reason,
+        DecidedAt = decision.DecidedAt,
+        DecidedBy = decision.DecidedBy,
     };
 }
 

@@ -8,4 +8,6 @@ internal static class EventIds
     public const int RequestAborted = 103;
     public const int OutputNotWritable = 104;
     public const int ModelUnavailable = 105;
+    public const int OperationFailed = 106;
+    public const int AdminAction = 107;
 }

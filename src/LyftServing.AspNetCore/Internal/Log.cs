@@ -18,4 +18,10 @@ internal static partial class Log
 
     [LoggerMessage(EventIds.ModelUnavailable, LogLevel.Debug, "Model '{ModelName}' could not take a call; answered {StatusCode} ({ProblemType})")]
     public static partial void ModelUnavailable(ILogger logger, string modelName, int statusCode, string problemType);
+
+    [LoggerMessage(EventIds.OperationFailed, LogLevel.Error, "The {Action} of model '{ModelName}' failed; answered 500 (trace id {TraceId})")]
+    public static partial void OperationFailed(ILogger logger, string action, string modelName, string traceId, Exception exception);
+
+    [LoggerMessage(EventIds.AdminAction, LogLevel.Information, "{User} asked for the {Action} of model '{ModelName}' (version {ModelVersion}): answered {StatusCode}")]
+    public static partial void AdminAction(ILogger logger, string user, string action, string modelName, string? modelVersion, int statusCode);
 }

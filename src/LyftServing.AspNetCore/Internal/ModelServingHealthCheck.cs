@@ -19,11 +19,27 @@ internal sealed class ModelServingReadinessCheck(IServiceProvider services) : IH
 
         var statuses = manager.GetStatus();
         var data = new Dictionary<string, object>(StringComparer.Ordinal);
+        foreach (var status in statuses)
+        {
+            data[status.Name] = status.PrimaryVersion ?? "none";
+        }
+
+        var result = Evaluate(statuses, out var description)
+            ? HealthCheckResult.Healthy(description, data)
+            : new HealthCheckResult(failure, description, data: data);
+        return Task.FromResult(result);
+    }
+
+    /// <summary>Decides readiness from the models' status (also the Open Inference Protocol's <c>GET /v2/health/ready</c>).</summary>
+    /// <param name="statuses">Every model's status.</param>
+    /// <param name="description">Why, in words.</param>
+    /// <returns>Whether the service is ready.</returns>
+    public static bool Evaluate(IReadOnlyList<ModelStatus> statuses, out string description)
+    {
         var missing = new List<string>();
         var serving = 0;
         foreach (var status in statuses)
         {
-            data[status.Name] = status.PrimaryVersion ?? "none";
             if (status.PrimaryVersion is not null)
             {
                 serving++;
@@ -34,14 +50,14 @@ internal sealed class ModelServingReadinessCheck(IServiceProvider services) : IH
             }
         }
 
-        var result = statuses.Count == 0
-            ? new HealthCheckResult(failure, "No models are registered or discovered, so nothing can be served.", data: data)
+        description = statuses.Count == 0
+            ? "No models are registered or discovered, so nothing can be served."
             : missing.Count > 0
-            ? new HealthCheckResult(failure, $"Required models without a primary version: {string.Join(", ", missing)}.", data: data)
+            ? $"Required models without a primary version: {string.Join(", ", missing)}."
             : serving == 0
-            ? new HealthCheckResult(failure, "No model has a version ready to serve.", data: data)
-            : HealthCheckResult.Healthy($"{serving} of {statuses.Count} models serving.", data);
-        return Task.FromResult(result);
+            ? "No model has a version ready to serve."
+            : $"{serving} of {statuses.Count} models serving.";
+        return statuses.Count > 0 && missing.Count == 0 && serving > 0;
     }
 }
 

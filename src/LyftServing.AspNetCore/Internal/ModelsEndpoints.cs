@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 namespace LyftServing.AspNetCore.Internal;
 
 /// <summary><c>GET /models</c> and <c>GET /models/{model_id}</c>: the status view as JSON.</summary>
-internal sealed class ModelsEndpoints(IModelManager manager, string prefix)
+internal sealed class ModelsEndpoints(IModelManager manager, ErrorResponder errors, ModelLinks links)
 {
     public const string ModelIdRouteValue = "model_id";
 
@@ -24,12 +24,9 @@ internal sealed class ModelsEndpoints(IModelManager manager, string prefix)
 
     public Task GetAsync(HttpContext context, string modelId)
     {
-        if (!ModelNames.IsValid(modelId))
+        if (ModelResolver.CheckRouteNames(modelId, version: null) is { } invalid)
         {
-            return ProblemWriter.WriteAsync(
-                context,
-                Problems.InvalidRequest,
-                $"The model id in the path is not a valid model name: {Problems.NameRule}.");
+            return errors.WriteAsync(context, invalid);
         }
 
         ModelStatus status;
@@ -39,17 +36,13 @@ internal sealed class ModelsEndpoints(IModelManager manager, string prefix)
         }
         catch (ModelNotFoundException)
         {
-            return ProblemWriter.WriteAsync(
-                context,
-                Problems.ModelNotFound,
-                $"No model named '{modelId}' is served here: GET {prefix}/models lists the served models.",
-                modelId);
+            return errors.WriteAsync(context, ExceptionProblems.NotFound(modelId, links));
         }
 
         return WriteAsync(context, ModelStatusView.From(status));
     }
 
-    private static async Task WriteAsync<T>(HttpContext context, T document)
+    public static async Task WriteAsync<T>(HttpContext context, T document)
     {
         using var buffer = new PooledBufferWriter(4096);
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Json.Encoder }))
@@ -57,9 +50,6 @@ internal sealed class ModelsEndpoints(IModelManager manager, string prefix)
             JsonSerializer.Serialize(writer, document, Json);
         }
 
-        var response = context.Response;
-        response.ContentType = "application/json; charset=utf-8";
-        response.ContentLength = buffer.WrittenCount;
-        await response.Body.WriteAsync(buffer.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
+        await JsonAnswer.WriteAsync(context, StatusCodes.Status200OK, buffer).ConfigureAwait(false);
     }
 }

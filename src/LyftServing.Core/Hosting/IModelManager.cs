@@ -43,7 +43,7 @@ public interface IModelManager
     /// <param name="version">The version to load.</param>
     /// <param name="cancellationToken">Cancels the load.</param>
     /// <returns>The loaded version's status.</returns>
-    /// <exception cref="ModelNotFoundException">No model has this name.</exception>
+    /// <exception cref="ModelNotFoundException">No model has this name, or its store holds no such version (nothing is loaded or recorded).</exception>
     /// <exception cref="ModelLoadException">The version failed to load or failed required self-tests.</exception>
     Task<ModelVersionStatus> LoadVersionAsync(string modelName, string version, CancellationToken cancellationToken = default);
 
@@ -56,7 +56,7 @@ public interface IModelManager
     /// <param name="version">The version to promote.</param>
     /// <param name="cancellationToken">Cancels the load; once the swap has happened it completes.</param>
     /// <returns>A task that completes when the version is primary (the previous one may still be draining).</returns>
-    /// <exception cref="ModelNotFoundException">No model has this name.</exception>
+    /// <exception cref="ModelNotFoundException">No model has this name, or its store holds no such version (nothing is loaded or recorded).</exception>
     /// <exception cref="ModelLoadException">The version failed to load or failed its self-tests; the previous primary keeps serving.</exception>
     /// <exception cref="ModelStoreException">The store could not record the decision; nothing changed.</exception>
     Task PromoteAsync(string modelName, string version, CancellationToken cancellationToken = default);
@@ -66,7 +66,7 @@ public interface IModelManager
     /// <param name="version">The version to pin.</param>
     /// <param name="cancellationToken">Cancels the load; once the swap has happened it completes.</param>
     /// <returns>A task that completes when the version is primary.</returns>
-    /// <exception cref="ModelNotFoundException">No model has this name.</exception>
+    /// <exception cref="ModelNotFoundException">No model has this name, or its store holds no such version (nothing is loaded or recorded).</exception>
     /// <exception cref="ModelLoadException">The version failed to load or failed its self-tests; the previous primary keeps serving.</exception>
     /// <exception cref="ModelStoreException">The store could not record the decision; nothing changed.</exception>
     Task PinAsync(string modelName, string version, CancellationToken cancellationToken = default);
@@ -87,7 +87,7 @@ public interface IModelManager
     /// <param name="cancellationToken">Cancels the load.</param>
     /// <returns>The version that is primary now.</returns>
     /// <exception cref="ModelNotFoundException">No model has this name.</exception>
-    /// <exception cref="InvalidOperationException">No earlier primary version is known.</exception>
+    /// <exception cref="ModelConflictException">No earlier primary version is known (<see cref="ModelConflict.NothingToRollBackTo"/>).</exception>
     /// <exception cref="ModelLoadException">The earlier version failed to load; the current primary keeps serving.</exception>
     /// <exception cref="ModelStoreException">The store could not record the decision; nothing changed.</exception>
     Task<string> RollBackAsync(string modelName, CancellationToken cancellationToken = default);
@@ -103,8 +103,8 @@ public interface IModelManager
     /// <param name="sampleRate">The share of the primary's calls it sees, from 0 to 1; <see langword="null"/> uses the configured rate.</param>
     /// <param name="cancellationToken">Cancels the load.</param>
     /// <returns>The shadow version's status.</returns>
-    /// <exception cref="ModelNotFoundException">No model has this name.</exception>
-    /// <exception cref="InvalidOperationException">The version is the primary.</exception>
+    /// <exception cref="ModelNotFoundException">No model has this name, or its store holds no such version (nothing is loaded or recorded).</exception>
+    /// <exception cref="ModelConflictException">The version is the primary (<see cref="ModelConflict.VersionIsPrimary"/>).</exception>
     /// <exception cref="ModelLoadException">The version failed to load or failed its self-tests.</exception>
     /// <exception cref="ModelStoreException">The store could not record the decision; nothing changed.</exception>
     Task<ModelVersionStatus> SetShadowAsync(string modelName, string version, double? sampleRate = null, CancellationToken cancellationToken = default);
@@ -118,7 +118,7 @@ public interface IModelManager
     /// <param name="cancellationToken">Cancels the wait for the drain.</param>
     /// <returns>A task that completes when the version is disposed.</returns>
     /// <exception cref="ModelNotFoundException">No model has this name, or the version is not loaded.</exception>
-    /// <exception cref="InvalidOperationException">The version is the primary; promote another version first.</exception>
+    /// <exception cref="ModelConflictException">The version is the primary; promote another version first (<see cref="ModelConflict.VersionIsPrimary"/>).</exception>
     Task UnloadVersionAsync(string modelName, string version, CancellationToken cancellationToken = default);
 
     /// <summary>Lists the model's versions and reads its decision in its store now, and applies its version policy, as a poll would.</summary>

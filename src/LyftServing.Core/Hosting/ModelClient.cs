@@ -51,6 +51,10 @@ internal sealed class ModelClient<TFeatures, TOutput>(
         static async ValueTask<TOutput> OutputOfAsync(ValueTask<Prediction<TOutput>> pending) => (await pending.ConfigureAwait(false)).Output;
     }
 
+    public JsonTypeInfo FeaturesTypeInfo => featuresInfo;
+
+    public JsonTypeInfo OutputTypeInfo => outputInfo;
+
     public bool HasVersion(string version) => serving.Current.Find(version) is not null;
 
     public async ValueTask<JsonPrediction> PredictAsync(JsonElement features, string? version, string featuresPath = "$", CancellationToken cancellationToken = default)
@@ -63,9 +67,46 @@ internal sealed class ModelClient<TFeatures, TOutput>(
             throw new ModelNotFoundException(name, version);
         }
 
-        var call = new ModelCall<TFeatures>(JsonFeatureBinder.Bind(name, features, featuresPath, featuresInfo), version, Stopwatch.GetTimestamp());
+        return await InvokeAsync(JsonFeatureBinder.Bind(name, features, featuresPath, featuresInfo), version, cancellationToken).ConfigureAwait(false);
+    }
+
+    public ValueTask<JsonPrediction> PredictFeaturesAsync(object features, string? version, CancellationToken cancellationToken = default)
+    {
+        if (features is not TFeatures typed)
+        {
+            throw new ArgumentException($"Model '{name}' takes {typeof(TFeatures).Name} features, not {features?.GetType().Name ?? "null"}.", nameof(features));
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<JsonPrediction>(cancellationToken);
+        }
+
+        // The route's resource first, as for JSON features.
+        if (version is not null && !HasVersion(version))
+        {
+            return ValueTask.FromException<JsonPrediction>(new ModelNotFoundException(name, version));
+        }
+
+        return InvokeAsync(typed, version, cancellationToken);
+    }
+
+    private ValueTask<JsonPrediction> InvokeAsync(TFeatures features, string? version, CancellationToken cancellationToken)
+    {
         var stage = serving.Current.Pipeline?.Head ?? predict;
-        var prediction = await stage.InvokeAsync(call, cancellationToken).ConfigureAwait(false);
-        return new JsonPrediction(name, prediction.Version, prediction.Output, outputInfo);
+        var pending = stage.InvokeAsync(new ModelCall<TFeatures>(features, version, Stopwatch.GetTimestamp()), cancellationToken);
+        if (!pending.IsCompletedSuccessfully)
+        {
+            return AwaitAsync(pending);
+        }
+
+        var done = pending.Result;
+        return new ValueTask<JsonPrediction>(new JsonPrediction(name, done.Version, done.Output, outputInfo));
+
+        async ValueTask<JsonPrediction> AwaitAsync(ValueTask<Prediction<TOutput>> prediction)
+        {
+            var result = await prediction.ConfigureAwait(false);
+            return new JsonPrediction(name, result.Version, result.Output, outputInfo);
+        }
     }
 }

@@ -40,7 +40,7 @@ internal sealed partial class ModelLifecycle<TFeatures, TOutput>
                 target = index >= 0
                     ? _history[index]
                     : listed.Where(v => primary is null || VersionComparer.Instance.Compare(v.Version, primary) < 0).Where(v => !_memory.IsBlocked(v)).Select(v => v.Version).Max(VersionComparer.Instance)
-                    ?? throw new InvalidOperationException($"Model '{Name}' has no earlier primary version to roll back to.");
+                    ?? throw new ModelConflictException(Name, ModelConflict.NothingToRollBackTo, null, $"Model '{Name}' has no earlier primary version to roll back to.");
                 await DecidePrimaryAsync(target, pinned: false, "rollback", byName: false, ct).ConfigureAwait(false);
                 if (index >= 0)
                 {
@@ -64,8 +64,13 @@ internal sealed partial class ModelLifecycle<TFeatures, TOutput>
             async ct =>
             {
                 var rate = sampleRate ?? (_options.Shadow.SampleRates.TryGetValue(version, out var configured) ? configured : _options.Shadow.SampleRate);
-                _memory.Forgive(version);
                 var wasLoaded = _serving.Current.Find(version) is not null;
+                if (!wasLoaded)
+                {
+                    ThrowIfNotListed(version, await ListAsync(ct).ConfigureAwait(false));
+                }
+
+                _memory.Forgive(version);
                 shadow = await AddShadowAsync(version, rate, acceptChanged: true, ct).ConfigureAwait(false);
                 try
                 {
@@ -94,6 +99,7 @@ internal sealed partial class ModelLifecycle<TFeatures, TOutput>
                     return;
                 }
 
+                ThrowIfNotListed(version, await ListAsync(ct).ConfigureAwait(false));
                 _memory.Forgive(version);
                 loaded = await _loader.LoadAsync(version, _options, RecordedHash(version), acceptChanged: true, ct).ConfigureAwait(false);
                 bool stopped;
@@ -127,7 +133,7 @@ internal sealed partial class ModelLifecycle<TFeatures, TOutput>
                 unloaded = current.Find(version) ?? throw new ModelNotFoundException(Name, version);
                 if (unloaded == current.Primary)
                 {
-                    throw new InvalidOperationException($"Version '{version}' is the primary of model '{Name}'; promote another version before unloading it.");
+                    throw new ModelConflictException(Name, ModelConflict.VersionIsPrimary, version, $"Version '{version}' is the primary of model '{Name}'; promote another version before unloading it.");
                 }
 
                 if (current.IsShadow(unloaded))
@@ -157,6 +163,7 @@ internal sealed partial class ModelLifecycle<TFeatures, TOutput>
         var fresh = loaded is null;
         if (fresh)
         {
+            ThrowIfNotListed(version, listed);
             if (byName)
             {
                 _memory.Forgive(version);
@@ -255,6 +262,15 @@ internal sealed partial class ModelLifecycle<TFeatures, TOutput>
         {
             _status.SetError(_context.ToError(ex));
             Log.DecisionUnreadable(_context.Logger, Name, ex.Message, ex);
+        }
+    }
+
+    /// <summary>An operator named a version the store does not hold: "not found", before a load is begun (and recorded as failed).</summary>
+    private void ThrowIfNotListed(string version, IReadOnlyList<ModelVersionInfo> listed)
+    {
+        if (!listed.Any(v => v.Version == version))
+        {
+            throw new ModelNotFoundException(Name, version, $"Model '{Name}' has no version '{version}' in its store.");
         }
     }
 

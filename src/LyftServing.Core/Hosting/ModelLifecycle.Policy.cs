@@ -116,7 +116,7 @@ internal sealed partial class ModelLifecycle<TFeatures, TOutput>
             var current = _serving.Current;
             if (current.Primary == loaded)
             {
-                throw new InvalidOperationException($"Version '{version}' is the primary of model '{Name}'; it cannot also be its shadow.");
+                throw new ModelConflictException(Name, ModelConflict.VersionIsPrimary, version, $"Version '{version}' is the primary of model '{Name}'; it cannot also be its shadow.");
             }
 
             stopped = _isStopped;

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace LyftServing;
 
 /// <summary>The results of running a version's self-tests.</summary>
@@ -20,4 +22,14 @@ public sealed class SelfTestReport
 
     /// <summary>Gets how long the run took.</summary>
     public required TimeSpan Duration { get; init; }
+
+    /// <summary>
+    /// Gets the features of the first case that passed, as JSON (written with the model's JSON
+    /// options), or <see langword="null"/> when none passed: an example of a call that works, for
+    /// documentation such as an OpenAPI document.
+    /// </summary>
+    public JsonElement? ExampleFeatures { get; init; }
+
+    /// <summary>Gets the output of the model on <see cref="ExampleFeatures"/>, as JSON.</summary>
+    public JsonElement? ExampleOutput { get; init; }
 }

@@ -56,6 +56,7 @@ public static class SelfTestRunner
 
         var outputInfo = (JsonTypeInfo<TOutput>)jsonOptions.GetTypeInfo(typeof(TOutput));
         var results = new List<SelfTestCaseResult>(cases.Count);
+        JsonElement? exampleFeatures = null, exampleOutput = null;
         for (var i = 0; i < cases.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -65,9 +66,12 @@ public static class SelfTestRunner
             {
                 var actual = model.Predict(testCase.Features);
                 var tolerance = testCase.Tolerance ?? defaultTolerance;
-                results.Add(OutputComparer.AreEquivalent(testCase.Expected, actual, tolerance, outputInfo, out var difference)
-                    ? new SelfTestCaseResult(name, true)
-                    : new SelfTestCaseResult(name, false, difference));
+                var passed = OutputComparer.AreEquivalent(testCase.Expected, actual, tolerance, outputInfo, out var difference);
+                results.Add(passed ? new SelfTestCaseResult(name, true) : new SelfTestCaseResult(name, false, difference));
+                if (passed && exampleFeatures is null)
+                {
+                    (exampleFeatures, exampleOutput) = Example(testCase.Features, actual, jsonOptions, outputInfo);
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -80,7 +84,22 @@ public static class SelfTestRunner
             Cases = results,
             RanAt = ranAt,
             Duration = timeProvider.GetElapsedTime(started),
+            ExampleFeatures = exampleFeatures,
+            ExampleOutput = exampleOutput,
         };
+    }
+
+    /// <summary>A passing case as JSON, for documentation; none when it cannot be written (a NaN output).</summary>
+    private static (JsonElement?, JsonElement?) Example<TFeatures, TOutput>(TFeatures features, TOutput output, JsonSerializerOptions jsonOptions, JsonTypeInfo<TOutput> outputInfo)
+    {
+        try
+        {
+            return (JsonSerializer.SerializeToElement(features, (JsonTypeInfo<TFeatures>)jsonOptions.GetTypeInfo(typeof(TFeatures))), JsonSerializer.SerializeToElement(output, outputInfo));
+        }
+        catch (Exception ex) when (ex is JsonException or ArgumentException or NotSupportedException or InvalidOperationException)
+        {
+            return (null, null);
+        }
     }
 
     internal static string Summarize(SelfTestReport report)

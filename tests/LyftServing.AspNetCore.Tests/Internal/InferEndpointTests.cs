@@ -150,6 +150,13 @@ public class InferEndpointTests(TestAppFixture fixture) : IClassFixture<TestAppF
         }
     }
 
+    private static InferEndpoint NewEndpoint(IModelProvider models)
+    {
+        var options = new ModelServingHttpOptions();
+        var logger = NullLogger.Instance;
+        return new InferEndpoint(new ModelResolver(models), new JsonRequestReader(options), new ExceptionProblems(logger, options), new ProblemResponder(logger), logger, "");
+    }
+
     [Fact]
     public async Task Infer_CallerGoneBeforePrediction_CallsNoModelAndWritesNothing()
     {
@@ -160,7 +167,7 @@ public class InferEndpointTests(TestAppFixture fixture) : IClassFixture<TestAppF
         context.Request.ContentType = "application/json";
         context.Request.Body = new CancelAtEndStream(Encoding.UTF8.GetBytes("""{"model_id": "counting", "features": {"distance_km": 10, "stops": 2}}"""), gone);
         context.Response.Body = new MemoryStream();
-        var endpoint = new InferEndpoint(app.Services.GetRequiredService<IModelProvider>(), NullLogger.Instance, new ModelServingHttpOptions(), "");
+        var endpoint = NewEndpoint(app.Services.GetRequiredService<IModelProvider>());
 
         await endpoint.InferAsync(context);
 
@@ -233,7 +240,7 @@ public class InferEndpointTests(TestAppFixture fixture) : IClassFixture<TestAppF
                 store.AddVersion("limited", "1", new Dictionary<string, string>());
             },
             app => app.MapModelServing());
-        var endpoint = new InferEndpoint(app.Services.GetRequiredService<IModelProvider>(), NullLogger.Instance, new ModelServingHttpOptions(), "");
+        var endpoint = NewEndpoint(app.Services.GetRequiredService<IModelProvider>());
         await app.StopAsync();
 
         foreach (var model in new[] { "counting", "limited" })

@@ -196,6 +196,58 @@ public class ModelServerTests
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
     }
 
+    [Fact]
+    public async Task AddModelServer_AdminWithUserJwtsConfiguration_Answers401403And200AndServesTheOpenInferenceProtocol()
+    {
+        // What `dotnet user-jwts create --role model-operator` writes: the issuer, audience and signing key.
+        var key = new byte[32];
+        Random.Shared.NextBytes(key);
+        await using var app = await StartAsync(
+            "--Authentication:Schemes:Bearer:ValidIssuer=dotnet-user-jwts",
+            "--Authentication:Schemes:Bearer:ValidAudiences:0=http://localhost:5080",
+            "--Authentication:Schemes:Bearer:SigningKeys:0:Issuer=dotnet-user-jwts",
+            $"--Authentication:Schemes:Bearer:SigningKeys:0:Value={Convert.ToBase64String(key)}");
+        using var client = app.GetTestClient();
+
+        using var anonymous = await client.PostAsync("/admin/models/driver_eta/refresh", null);
+        using var notOperator = await SendWithTokenAsync(client, Token(key, role: null));
+        using var operatorCall = await SendWithTokenAsync(client, Token(key, LyftServing.Server.ModelServer.OperatorRole));
+        using var oip = await client.PostAsync("/v2/models/tabular_mlp/infer", Json("""{"inputs": [{"name": "features", "shape": [1, 8], "datatype": "FP32", "data": [1.28, 0.76, 1.02, 0.33, 0.40, -0.72, 0.01, 0.73]}]}"""));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, notOperator.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, operatorCall.StatusCode);
+        Assert.Equal(
+            """{"model_name":"tabular_mlp","model_version":"1","outputs":[{"name":"score","datatype":"FP32","shape":[1,1],"data":[0.951762]}]}""",
+            await oip.Content.ReadAsStringAsync());
+
+        static Task<HttpResponseMessage> SendWithTokenAsync(HttpClient client, string token)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/admin/models/driver_eta/refresh");
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            return client.SendAsync(request);
+        }
+
+        static string Token(byte[] key, string? role)
+        {
+            var claims = new Dictionary<string, object> { ["unique_name"] = "operator", ["sub"] = "operator" };
+            if (role is not null)
+            {
+                claims["role"] = role;
+            }
+
+            return new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
+            {
+                Issuer = "dotnet-user-jwts",
+                Audience = "http://localhost:5080",
+                Claims = claims,
+                Expires = DateTime.UtcNow.AddHours(1),
+                SigningCredentials = new Microsoft.IdentityModel.Tokens.SigningCredentials(
+                    new Microsoft.IdentityModel.Tokens.SymmetricSecurityKey(key), Microsoft.IdentityModel.Tokens.SecurityAlgorithms.HmacSha256),
+            });
+        }
+    }
+
     private static Task<WebApplication> StartAsync(params string[] args) => SampleServerApp.StartAsync(args);
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");

@@ -68,6 +68,19 @@ public sealed class JsonModelClientTests : IAsyncLifetime
         Assert.Equal("8", System.Text.Encoding.UTF8.GetString(stream.ToArray()));
     }
 
+    [Fact]
+    public async Task PredictFeaturesAsync_FeaturesOfTheModelsType_ThroughThePipelineWithTheVersion()
+    {
+        var result = await Client.PredictFeaturesAsync(new TripFeatures(3.5, 1, TripKind.Standard), "1");
+
+        Assert.Equal(("trip", "1", 8d), (result.ModelName, result.ModelVersion, (double)result.Output!));
+        Assert.Equal((typeof(TripFeatures), typeof(double)), (Client.FeaturesTypeInfo.Type, Client.OutputTypeInfo.Type));
+        await Assert.ThrowsAsync<ModelNotFoundException>(async () => await Client.PredictFeaturesAsync(new TripFeatures(1, 1, TripKind.Shared), "2"));
+#pragma warning disable CA2012 // The argument is checked before a ValueTask exists: the call throws, nothing is left to await.
+        Assert.Throws<ArgumentException>(() => Client.PredictFeaturesAsync("not features", null));
+#pragma warning restore CA2012
+    }
+
     [Theory]
     [InlineData("""{"distanceKm": "far", "stops": 1, "kind": 0}""", "$.distanceKm | '$.distanceKm' must be a number.")]
     [InlineData("""{"distanceKm": 1, "stops": 99999999999, "kind": 0}""", "$.stops | '$.stops' must be an integer from -2147483648 to 2147483647.")]

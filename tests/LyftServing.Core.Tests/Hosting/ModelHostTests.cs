@@ -336,12 +336,35 @@ public sealed class ModelHostTests : IDisposable
         _store.AddVersion("lin", "3", weight: 3);
         await host.Manager().RefreshAsync("lin");
         Assert.Equal(3, await host.Client("lin").PredictAsync(new NumberFeatures(1)));
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+        var error = await Assert.ThrowsAsync<ModelConflictException>(async () =>
         {
             await host.Manager().RollBackAsync("lin");
             await host.Manager().RollBackAsync("lin");
         });
+        Assert.Equal(ModelConflict.NothingToRollBackTo, error.Conflict);
         Assert.Equal("Model 'lin' has no earlier primary version to roll back to.", error.Message);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Operations_VersionNotInTheStore_ModelNotFoundAndNothingRecorded()
+    {
+        _store.AddVersion("lin", "1", weight: 1);
+        using var host = Build();
+        await host.StartAsync();
+        var manager = host.Manager();
+
+        var promote = await Assert.ThrowsAsync<ModelNotFoundException>(() => manager.PromoteAsync("lin", "9"));
+        await Assert.ThrowsAsync<ModelNotFoundException>(() => manager.PinAsync("lin", "9"));
+        await Assert.ThrowsAsync<ModelNotFoundException>(() => manager.SetShadowAsync("lin", "9"));
+        await Assert.ThrowsAsync<ModelNotFoundException>(() => manager.LoadVersionAsync("lin", "9"));
+        var shadowPrimary = await Assert.ThrowsAsync<ModelConflictException>(() => manager.SetShadowAsync("lin", "1"));
+
+        Assert.Equal(("9", "Model 'lin' has no version '9' in its store."), (promote.Version, promote.Message));
+        Assert.Equal(ModelConflict.VersionIsPrimary, shadowPrimary.Conflict);
+        var status = manager.GetStatus("lin");
+        Assert.Equal(("1", null), (status.PrimaryVersion, status.Decision?.PrimaryVersion));
+        Assert.Equal(["1"], status.Versions.Select(v => v.Version));
         await host.StopAsync();
     }
 
@@ -365,7 +388,8 @@ public sealed class ModelHostTests : IDisposable
         Assert.Equal(ModelVersionRole.None, loaded.Role);
         Assert.Equal(("2", 6d), (result.ModelVersion, (double)result.Output!));
         Assert.Equal(("1", 3d), (primary.ModelVersion, (double)primary.Output!));
-        var unloadPrimary = await Assert.ThrowsAsync<InvalidOperationException>(() => host.Manager().UnloadVersionAsync("lin", "1"));
+        var unloadPrimary = await Assert.ThrowsAsync<ModelConflictException>(() => host.Manager().UnloadVersionAsync("lin", "1"));
+        Assert.Equal((ModelConflict.VersionIsPrimary, "1"), (unloadPrimary.Conflict, unloadPrimary.Version));
         Assert.Equal("Version '1' is the primary of model 'lin'; promote another version before unloading it.", unloadPrimary.Message);
         await host.Manager().UnloadVersionAsync("lin", "2");
         Assert.True(host.Tracker().Created.Single(m => m.Version == "2").IsDisposed);

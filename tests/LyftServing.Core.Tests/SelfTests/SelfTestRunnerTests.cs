@@ -50,6 +50,8 @@ public sealed class SelfTestRunnerTests : IDisposable
         Assert.Equal(2, report.Passed);
         Assert.Equal(3, report.Failed);
         Assert.False(report.Succeeded);
+        Assert.Equal("""{"x":1}""", report.ExampleFeatures?.GetRawText());
+        Assert.Equal("""{"x":1,"y":1.0000001,"label":"small"}""", report.ExampleOutput?.GetRawText()); // what the model answered
     }
 
     [Fact]

@@ -184,7 +184,7 @@ public sealed class ShadowEvaluationTests : IDisposable
         Assert.Equal(ModelVersionRole.Shadow, shadow.Role);
         Assert.Empty(host.Manager().GetStatus("lin").Shadows);
         Assert.True(host.Tracker().Created.Single(m => m.Version == "2").IsDisposed);
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.Manager().SetShadowAsync("lin", "1"));
+        var error = await Assert.ThrowsAsync<ModelConflictException>(() => host.Manager().SetShadowAsync("lin", "1"));
         Assert.Equal("Version '1' is the primary of model 'lin'; it cannot also be its shadow.", error.Message);
         await host.StopAsync();
     }

@@ -36,7 +36,7 @@ public class OnnxTensorModelTests
 
         var statuses = manager.GetStatus();
 
-        Assert.Equal(["all_types", "bench_mlp", "mixed_inputs", "tabular_mlp"], statuses.Select(s => s.Name));
+        Assert.Equal(["all_types", "bench_mlp", "mixed_inputs", "mymodel", "tabular_mlp"], statuses.Select(s => s.Name));
         foreach (var status in statuses)
         {
             Assert.Equal("onnx", status.Runtime);
@@ -44,7 +44,7 @@ public class OnnxTensorModelTests
             var version = Assert.Single(status.Versions);
             Assert.Equal(ModelVersionState.Ready, version.State);
             Assert.NotNull(version.SelfTests);
-            Assert.Equal(status.Name == "all_types" ? 1 : 5, version.SelfTests.Passed);
+            Assert.Equal(status.Name is "all_types" or "mymodel" ? 1 : 5, version.SelfTests.Passed);
             Assert.Equal(0, version.SelfTests.Failed);
         }
 
