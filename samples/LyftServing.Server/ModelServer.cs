@@ -76,6 +76,9 @@ public static class ModelServer
             .AddOnnxRuntime()
             .AddTorchScriptRuntime()
             .AddLightGbmRuntime()
+            // StoreRoot may also be s3://bucket/prefix or azblob://container/prefix (settings in ModelServing:S3 / ModelServing:AzureBlob).
+            .AddS3ModelStore()
+            .AddAzureBlobModelStore()
             .AddModelRuntime<DriverEtaModel, EtaFeatures, EtaPrediction>("driver-eta-linear")
             .AddModelRuntime<LogisticRegressionModel, Dictionary<string, double>, Score>("logistic-regression");
     }
@@ -94,7 +97,16 @@ public static class ModelServer
         app.MapOpenApi();
         app.MapPrometheusScrapingEndpoint();
 
-        var storeRoot = Path.GetFullPath(Path.Combine(app.Environment.ContentRootPath, app.Services.GetRequiredService<IOptions<ModelServingOptions>>().Value.StoreRoot));
+        if (app.Configuration.GetValue<bool>("Server:RollbackHook"))
+        {
+            // Off by default: a stand-in for the admin endpoints, for the fleet run (eng/fleet.py).
+            // The rollback is recorded in the shared store; every replica follows it at its next poll.
+            app.MapPost("/sample/models/{name}/rollback", async (string name, IModelManager manager, CancellationToken cancellationToken) =>
+                Results.Ok(new { model_id = name, model_version = await manager.RollBackAsync(name, cancellationToken) }));
+        }
+
+        var configuredRoot = app.Services.GetRequiredService<IOptions<ModelServingOptions>>().Value.StoreRoot;
+        var storeRoot = configuredRoot.Contains("://", StringComparison.Ordinal) ? configuredRoot : Path.GetFullPath(Path.Combine(app.Environment.ContentRootPath, configuredRoot));
         app.Lifetime.ApplicationStarted.Register(() =>
             Log.Serving(app.Logger, string.Join(", ", app.Services.GetRequiredService<IModelProvider>().ModelNames), storeRoot));
         return app;

@@ -10,7 +10,7 @@ internal static class Cli
     /// <summary>Every case passed.</summary>
     public const int Passed = 0;
 
-    /// <summary>A case failed, or a model could not be loaded.</summary>
+    /// <summary>A case failed, a model could not be loaded, or publishing failed.</summary>
     public const int Failed = 1;
 
     /// <summary>The command line or a named file is wrong.</summary>
@@ -42,8 +42,13 @@ internal static class Cli
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
-            await output.WriteLineAsync(Usage).ConfigureAwait(false);
+            await output.WriteLineAsync(Usage + Environment.NewLine + Environment.NewLine + PublishCommand.Usage).ConfigureAwait(false);
             return args.Length == 0 ? UsageError : Passed;
+        }
+
+        if (args[0] == "publish")
+        {
+            return await PublishAsync(args, output, error).ConfigureAwait(false);
         }
 
         if (!TestCommand.TryParse(args, out var command, out var problem))
@@ -97,5 +102,36 @@ internal static class Cli
         }
 
         return cases.All(c => c.Passed) ? Passed : Failed;
+    }
+    private static async Task<int> PublishAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        if (!PublishCommand.TryParse(args, out var command, out var problem))
+        {
+            await error.WriteLineAsync($"lyftserving: {problem}{Environment.NewLine}{Environment.NewLine}{PublishCommand.Usage}").ConfigureAwait(false);
+            return UsageError;
+        }
+
+        if (!Directory.Exists(command.Folder))
+        {
+            await error.WriteLineAsync($"lyftserving: the folder '{command.Folder}' does not exist.").ConfigureAwait(false);
+            return UsageError;
+        }
+
+        try
+        {
+            var manifest = await command.RunAsync(CancellationToken.None).ConfigureAwait(false);
+            foreach (var file in manifest.Files!)
+            {
+                await output.WriteLineAsync($"  {file.Path}  {file.Size} bytes  sha256 {file.Sha256}").ConfigureAwait(false);
+            }
+
+            await output.WriteLineAsync($"Published model '{command.Model}' version '{command.Version}' to {command.Store}: {manifest.Files!.Count} files, then {ModelArtifact.ManifestFileName}.").ConfigureAwait(false);
+            return Passed;
+        }
+        catch (Exception ex) when (ex is ModelStoreException or IOException or InvalidOperationException or InvalidDataException or UnauthorizedAccessException)
+        {
+            await error.WriteLineAsync($"lyftserving: publishing failed: {ex.Message}").ConfigureAwait(false);
+            return Failed;
+        }
     }
 }

@@ -98,6 +98,11 @@ public partial class CliTests
     [InlineData(new[] { "test", "models", "other" }, "one store at a time")]
     [InlineData(new[] { "test", "no-such-store" }, "does not exist")]
     [InlineData(new[] { "test", "models", "--setup", "no-such.dll" }, "does not exist")]
+    [InlineData(new[] { "publish", "models" }, "name the folder, the store, the model and the version")]
+    [InlineData(new[] { "publish", "models", "--store", "/srv/models", "--model", "m", "--version", "1" }, "is not an object store location")]
+    [InlineData(new[] { "publish", "models", "--store", "s3://b", "--model", "M!", "--version", "1" }, "the model 'M!' is not a valid name")]
+    [InlineData(new[] { "publish", "models", "--store", "s3://b", "--model", "m", "--version", "1", "--force" }, "unknown option '--force'")]
+    [InlineData(new[] { "publish", "no-such-folder", "--store", "s3://b", "--model", "m", "--version", "1" }, "does not exist")]
     public async Task Run_WrongCommandLine_ExitsTwoSayingWhatIsWrong(string[] args, string message)
     {
         var (exit, output, error) = await RunAsync([.. args.Select(a => a == "models" ? Models : a)]);

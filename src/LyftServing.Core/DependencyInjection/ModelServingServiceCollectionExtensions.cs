@@ -28,6 +28,7 @@ public static class ModelServingServiceCollectionExtensions
         services.AddOptions<ModelJsonOptions>();
         services.TryAddSingleton<ModelServingMetrics>();
         services.TryAddSingleton<PredictionLogWriter>();
+        services.TryAddSingleton<StoreLocations>();
         services.TryAddSingleton<ModelRegistry>();
         services.TryAddSingleton<LiveOptions>();
         services.TryAddSingleton<IModelProvider>(sp => sp.GetRequiredService<ModelRegistry>());

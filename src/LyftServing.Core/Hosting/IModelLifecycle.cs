@@ -14,6 +14,9 @@ internal interface IModelLifecycle
 
     Type OutputType { get; }
 
+    /// <summary>Gets when the model's store stopped answering (its versions could not be listed), or <see langword="null"/> while it answers.</summary>
+    DateTimeOffset? StoreUnreachableSince { get; }
+
     IJsonModelClient JsonClient { get; }
 
     /// <summary>Chooses and loads the first primary (falling back past versions that cannot serve) and the shadows.</summary>

@@ -223,10 +223,19 @@ internal sealed partial class ModelLifecycle<TFeatures, TOutput>
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // The store is away: everything loaded keeps serving, and the status says it is stale.
             var failure = new ModelLoadException(Name, null, $"Model '{Name}' could not list its versions: {ex.Message}", ex);
+            _storeUnreachable ??= new(_context.TimeProvider.GetUtcNow());
             _status.SetError(_context.ToError(failure));
             Log.StoreListFailed(_context.Logger, Name, ex.Message, ex);
             throw failure;
+        }
+
+        if (_storeUnreachable is { } since)
+        {
+            _storeUnreachable = null;
+            Log.StoreReachable(_context.Logger, Name, _context.TimeProvider.GetUtcNow() - since.Value);
+            _status.NotifyChanged();
         }
 
         var valid = new List<ModelVersionInfo>(listed.Count);

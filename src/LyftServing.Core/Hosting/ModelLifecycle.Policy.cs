@@ -47,7 +47,13 @@ internal sealed partial class ModelLifecycle<TFeatures, TOutput>
             }
             catch (ModelLoadException ex) when (!cancellationToken.IsCancellationRequested)
             {
-                _memory.Failed(candidate, stamps[candidate].ChangeStamp);
+                // A version the store could not hand over (unreachable, a download cut short) is
+                // tried again at the next poll; one that failed by itself waits for new content.
+                if (ex.InnerException is not ModelStoreException)
+                {
+                    _memory.Failed(candidate, stamps[candidate].ChangeStamp);
+                }
+
                 firstFailure ??= ex;
                 failures.Add(ex.Message);
             }

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Primitives;
 
@@ -36,6 +37,7 @@ internal sealed partial class ModelLifecycle<TFeatures, TOutput> : IModelLifecyc
     private volatile ModelOptions _options;
     private volatile ModelDecision _decision = ModelDecision.None;
     private string? _decisionStamp;
+    private volatile StrongBox<DateTimeOffset>? _storeUnreachable;
     private Task? _stopped;
     private bool _isStopped;
     private volatile bool _started;
@@ -68,6 +70,8 @@ internal sealed partial class ModelLifecycle<TFeatures, TOutput> : IModelLifecyc
     public Type FeaturesType => typeof(TFeatures);
 
     public Type OutputType => typeof(TOutput);
+
+    public DateTimeOffset? StoreUnreachableSince => _storeUnreachable?.Value;
 
     private TimeSpan DrainTimeout => _options.DrainTimeout ?? _servingOptions.DrainTimeout;
 
@@ -126,6 +130,7 @@ internal sealed partial class ModelLifecycle<TFeatures, TOutput> : IModelLifecyc
                 .OfType<ShadowStatus>()],
             LastError = _status.LastError,
             Decision = ReferenceEquals(_decision, ModelDecision.None) ? null : _decision,
+            StoreUnreachableSince = StoreUnreachableSince,
         };
     }
 
@@ -186,7 +191,8 @@ internal sealed partial class ModelLifecycle<TFeatures, TOutput> : IModelLifecyc
         }
     }
 
-    private async Task PollOnceAsync()
+    /// <returns>Whether the store could be read (the poller backs off while it cannot).</returns>
+    private async Task<bool> PollOnceAsync()
     {
         var stopping = _stopping.Token;
         try
@@ -205,6 +211,8 @@ internal sealed partial class ModelLifecycle<TFeatures, TOutput> : IModelLifecyc
         {
             Log.PollFailed(_context.Logger, Name, ex);
         }
+
+        return _storeUnreachable is null;
     }
 
     private async Task RunExclusiveAsync(Func<CancellationToken, Task> operation, CancellationToken cancellationToken)

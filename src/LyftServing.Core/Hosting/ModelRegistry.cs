@@ -24,6 +24,7 @@ internal sealed class ModelRegistry : IModelProvider, IModelManager
     private readonly JsonSerializerOptions _json;
     private readonly string _contentRoot;
     private readonly PredictionLogWriter _predictionLog;
+    private readonly StoreLocations _storeLocations;
     private readonly Dictionary<string, ModelOptions> _discoveredOptions = new(StringComparer.Ordinal);
 
     // Replaced (never mutated) when discovery adds models at start-up.
@@ -38,10 +39,12 @@ internal sealed class ModelRegistry : IModelProvider, IModelManager
         IEnumerable<ModelRuntimeRegistration> runtimes,
         ModelServingMetrics metrics,
         PredictionLogWriter predictionLog,
+        StoreLocations storeLocations,
         ILoggerFactory loggerFactory,
         TimeProvider timeProvider)
     {
         _services = services;
+        _storeLocations = storeLocations;
         Options = options.CurrentValue;
         Runtimes = runtimes.ToDictionary(r => r.Name, StringComparer.Ordinal);
         _metrics = metrics;
@@ -67,6 +70,11 @@ internal sealed class ModelRegistry : IModelProvider, IModelManager
             ObserveVersions,
             unit: "{version}",
             description: "Versions of each model by state (loading, self_testing, ready, draining, failed).");
+        metrics.Meter.CreateObservableGauge(
+            "lyftserving.model.store.stale",
+            ObserveStale,
+            unit: "{model}",
+            description: "1 while the model's store cannot be read (it keeps serving what it has, but sees no new versions or decisions), else 0.");
         metrics.Meter.CreateObservableUpDownCounter(
             "lyftserving.inference.active",
             ObserveActive,
@@ -85,9 +93,9 @@ internal sealed class ModelRegistry : IModelProvider, IModelManager
 
     public IReadOnlyCollection<IModelLifecycle> Models => Volatile.Read(ref _models).Values;
 
-    /// <summary>Gets the store of models that name none of their own: the shared store object, else the store root.</summary>
+    /// <summary>Gets the store of models that name none of their own: the shared store object, else the store root (a directory or a registered store's URI).</summary>
     public IModelStore DefaultStore =>
-        _services.GetService<IModelStore>() ?? new FileSystemModelStore(Path.Combine(_contentRoot, Options.StoreRoot));
+        _services.GetService<IModelStore>() ?? _storeLocations.Get(Options.StoreRoot, _contentRoot);
 
     public IModelClient<TFeatures, TOutput> GetClient<TFeatures, TOutput>(string modelName)
     {
@@ -194,7 +202,7 @@ internal sealed class ModelRegistry : IModelProvider, IModelManager
     /// <summary>The model's own store object, else its store path, else the default store.</summary>
     private IModelStore ResolveStore(string name, ModelOptions model) =>
         _services.GetKeyedService<IModelStore>(name)
-        ?? (model.Store is { } path ? new FileSystemModelStore(Path.Combine(_contentRoot, path)) : null)
+        ?? (model.Store is { } location ? _storeLocations.Get(location, _contentRoot) : null)
         ?? DefaultStore;
 
     private IEnumerable<Measurement<int>> ObserveVersions()
@@ -216,6 +224,9 @@ internal sealed class ModelRegistry : IModelProvider, IModelManager
 
         return measurements;
     }
+
+    private IEnumerable<Measurement<int>> ObserveStale() =>
+        [.. Models.Select(m => new Measurement<int>(m.StoreUnreachableSince is null ? 0 : 1, new KeyValuePair<string, object?>(ModelServingTelemetry.ModelNameTag, m.Name)))];
 
     private IEnumerable<Measurement<long>> ObserveActive()
     {

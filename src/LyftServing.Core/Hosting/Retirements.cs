@@ -109,6 +109,7 @@ internal sealed class Retirements<TFeatures, TOutput>(ModelContext context, Stat
         }
 
         await VersionLoader<TFeatures, TOutput>.DisposeQuietlyAsync(context, version.Model, version.Version).ConfigureAwait(false);
+        context.Store.ReleaseArtifact(context.Name, version.Version);
         lock (_lock)
         {
             _draining.Remove(version);

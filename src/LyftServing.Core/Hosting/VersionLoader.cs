@@ -32,9 +32,10 @@ internal sealed class VersionLoader<TFeatures, TOutput>(
         Log.VersionLoading(Logger, Name, version);
         var started = context.TimeProvider.GetTimestamp();
         IModel<TFeatures, TOutput>? model = null;
+        ModelArtifact? artifact = null;
         try
         {
-            var artifact = await context.Store.GetArtifactAsync(Name, version, cancellationToken).ConfigureAwait(false);
+            artifact = await context.Store.GetArtifactAsync(Name, version, cancellationToken).ConfigureAwait(false);
             status.Update(record, r => r.ContentHash = artifact.ContentHash);
             CheckUnchanged(version, artifact.ContentHash, memory.ExpectedHash(version) ?? recordedHash, acceptChanged);
             model = factory(context.Services);
@@ -71,6 +72,11 @@ internal sealed class VersionLoader<TFeatures, TOutput>(
             if (model is not null)
             {
                 await DisposeQuietlyAsync(context, model, version).ConfigureAwait(false);
+            }
+
+            if (artifact is not null)
+            {
+                context.Store.ReleaseArtifact(Name, version);
             }
 
             if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)

@@ -14,10 +14,16 @@ internal static class ConfigurationKeys
     /// <param name="type">The options type.</param>
     /// <param name="settingsSections">Per-model sections bound elsewhere (<c>AddModelSettings</c>), skipped under each model.</param>
     /// <param name="unknown">Receives the paths of keys that match no property.</param>
-    public static void FindUnknown(IConfiguration section, Type type, IReadOnlySet<string> settingsSections, List<string> unknown)
+    /// <param name="boundElsewhere">Keys directly under <paramref name="section"/> that other options bind (a store's settings), skipped.</param>
+    public static void FindUnknown(IConfiguration section, Type type, IReadOnlySet<string> settingsSections, List<string> unknown, IReadOnlySet<string>? boundElsewhere = null)
     {
         foreach (var child in section.GetChildren())
         {
+            if (boundElsewhere?.Contains(child.Key) == true)
+            {
+                continue;
+            }
+
             var property = type.GetProperty(child.Key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
             if (property is null)
             {

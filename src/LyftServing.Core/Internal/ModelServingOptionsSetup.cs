@@ -11,9 +11,11 @@ namespace LyftServing.Internal;
 /// </summary>
 internal sealed class ModelServingOptionsSetup(
     IEnumerable<ModelServingConfiguration> configurations,
-    IEnumerable<ModelSettingsRegistration> settings) : IPostConfigureOptions<ModelServingOptions>
+    IEnumerable<ModelSettingsRegistration> settings,
+    IEnumerable<ModelStoreScheme> stores) : IPostConfigureOptions<ModelServingOptions>
 {
     private readonly HashSet<string> _settingsSections = new(settings.Select(s => s.SectionName), StringComparer.OrdinalIgnoreCase);
+    private readonly HashSet<string> _storeSections = new(stores.Select(s => s.SettingsSection), StringComparer.OrdinalIgnoreCase);
 
     public static ModelOptions GetOrAdd(ModelServingOptions options, string name)
     {
@@ -36,7 +38,7 @@ internal sealed class ModelServingOptionsSetup(
         foreach (var configuration in configurations)
         {
             var unknown = new List<string>();
-            ConfigurationKeys.FindUnknown(configuration.Section, typeof(ModelServingOptions), _settingsSections, unknown);
+            ConfigurationKeys.FindUnknown(configuration.Section, typeof(ModelServingOptions), _settingsSections, unknown, _storeSections);
             if (unknown.Count > 0)
             {
                 throw new OptionsValidationException(
@@ -45,7 +47,7 @@ internal sealed class ModelServingOptionsSetup(
                     [.. unknown.Select(key => $"'{key}' is not a known setting of model serving: check its spelling against the configuration reference.")]);
             }
 
-            var section = new SettingsHidingConfiguration(configuration.Section, _settingsSections, depth: 0);
+            var section = new SettingsHidingConfiguration(configuration.Section, _settingsSections, _storeSections, depth: 0);
             try
             {
                 section.Bind(options, o => o.ErrorOnUnknownConfiguration = true);
@@ -85,10 +87,10 @@ internal sealed class ModelServingOptionsSetup(
     }
 
     /// <summary>
-    /// A view of the configuration without the per-model settings sections (<c>Models:{name}:{section}</c>),
-    /// so the strict binder does not report them as unknown.
+    /// A view of the configuration without the per-model settings sections (<c>Models:{name}:{section}</c>)
+    /// and the stores' settings sections (<c>{section}</c>), so the strict binder does not report them as unknown.
     /// </summary>
-    private sealed class SettingsHidingConfiguration(IConfiguration inner, HashSet<string> hidden, int depth) : IConfiguration
+    private sealed class SettingsHidingConfiguration(IConfiguration inner, HashSet<string> hidden, HashSet<string> hiddenAtRoot, int depth) : IConfiguration
     {
         // depth 0: the ModelServing section; 1: Models; 2: a model; its children are the model's keys.
         public string? this[string key]
@@ -99,7 +101,7 @@ internal sealed class ModelServingOptionsSetup(
 
         public IEnumerable<IConfigurationSection> GetChildren() =>
             inner.GetChildren()
-                .Where(c => !(depth == 2 && hidden.Contains(c.Key)))
+                .Where(c => !(depth == 2 && hidden.Contains(c.Key)) && !(depth == 0 && hiddenAtRoot.Contains(c.Key)))
                 .Select(c => Wrap(c));
 
         public IChangeToken GetReloadToken() => inner.GetReloadToken();
@@ -115,7 +117,7 @@ internal sealed class ModelServingOptionsSetup(
                 1 => 2,
                 _ => -1,
             };
-            return childDepth < 0 ? section : new Section(section, new SettingsHidingConfiguration(section, hidden, childDepth));
+            return childDepth < 0 ? section : new Section(section, new SettingsHidingConfiguration(section, hidden, hiddenAtRoot, childDepth));
         }
 
         private sealed class Section(IConfigurationSection inner, SettingsHidingConfiguration view) : IConfigurationSection

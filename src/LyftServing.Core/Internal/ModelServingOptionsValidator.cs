@@ -22,6 +22,7 @@ internal sealed class ModelServingOptionsValidator(
     IEnumerable<ModelRuntimeRegistration> runtimes,
     IEnumerable<ModelSettingsRegistration> settings,
     IEnumerable<ModelServingConfiguration> configurations,
+    StoreLocations storeLocations,
     IServiceProvider services) : IValidateOptions<ModelServingOptions>
 {
     private readonly ModelServingOptionsDataValidator _dataValidator = new();
@@ -44,6 +45,11 @@ internal sealed class ModelServingOptionsValidator(
         }
 
         builder.AddResult(_dataValidator.Validate(name, options));
+        if (options.StoreRoot is { } storeRoot && storeLocations.Check(storeRoot) is { } badRoot)
+        {
+            builder.AddError($"'{root}:StoreRoot': {badRoot}.", $"{root}:StoreRoot");
+        }
+
         var registered = registrations.ToDictionary(r => r.Name, StringComparer.Ordinal);
         var runtimesByName = runtimes.ToDictionary(r => r.Name, StringComparer.Ordinal);
         var runtimeNames = runtimesByName.Keys.ToHashSet(StringComparer.Ordinal);
@@ -57,6 +63,11 @@ internal sealed class ModelServingOptionsValidator(
             }
 
             builder.AddResult(_modelDataValidator.Validate(modelName, model));
+            if (model.Store is { } store && storeLocations.Check(store) is { } badStore)
+            {
+                builder.AddError($"'{path}:Store': {badStore}.", $"{path}:Store");
+            }
+
             ValidateVersions(builder, path, modelName, model);
             if (!ValidateCode(builder, path, modelName, model, registered.ContainsKey(modelName), runtimeNames))
             {

@@ -5,11 +5,15 @@ using System.Text.Json.Serialization;
 namespace LyftServing;
 
 /// <summary>
-/// The parsed <c>model.json</c> of a version: which runtime serves it, a description and
-/// free-form properties for the model code.
+/// The parsed <c>model.json</c> of a version: which runtime serves it, a description,
+/// free-form properties for the model code and, when a publisher wrote it, the list of the
+/// version's files with their sizes and SHA-256 hashes.
 /// </summary>
 /// <remarks>
 /// Example: <c>{"runtime": "onnx", "description": "ETA v7", "properties": {"threshold": 0.5}}</c>.
+/// Object stores publish a version by writing <c>model.json</c> last; <c>lyftserving publish</c>
+/// adds <c>"files": [{"path": "model.onnx", "size": 1234, "sha256": "…"}]</c>, against which every
+/// download is verified.
 /// Unknown top-level keys are rejected so that a typo fails the load instead of being ignored;
 /// anything specific to model code belongs in <c>properties</c>. Immutable and thread-safe.
 /// </remarks>
@@ -26,11 +30,13 @@ public sealed class ModelManifest
     /// <param name="runtime">The name of the model runtime that serves the version, or <see langword="null"/>.</param>
     /// <param name="description">A human-readable description, or <see langword="null"/>.</param>
     /// <param name="properties">Free-form properties, or <see langword="null"/> for none.</param>
-    public ModelManifest(string? runtime = null, string? description = null, IReadOnlyDictionary<string, JsonElement>? properties = null)
+    /// <param name="files">The version's files with their sizes and hashes, or <see langword="null"/> when the manifest does not list them.</param>
+    public ModelManifest(string? runtime = null, string? description = null, IReadOnlyDictionary<string, JsonElement>? properties = null, IReadOnlyList<ModelManifestFile>? files = null)
     {
         Runtime = runtime;
         Description = description;
         Properties = properties ?? ReadOnlyDictionary<string, JsonElement>.Empty;
+        Files = files;
     }
 
     /// <summary>Gets the manifest of a version without <c>model.json</c>.</summary>
@@ -44,6 +50,13 @@ public sealed class ModelManifest
 
     /// <summary>Gets the free-form properties.</summary>
     public IReadOnlyDictionary<string, JsonElement> Properties { get; }
+
+    /// <summary>
+    /// Gets the version's other files with their sizes and SHA-256 hashes, as a publisher listed
+    /// them (<c>lyftserving publish</c>), or <see langword="null"/> when the manifest does not list
+    /// them. Object stores download exactly these files and verify each against its hash.
+    /// </summary>
+    public IReadOnlyList<ModelManifestFile>? Files { get; }
 
     /// <summary>Parses the UTF-8 JSON of a <c>model.json</c> file.</summary>
     /// <param name="utf8Json">The file's bytes.</param>
@@ -66,7 +79,29 @@ public sealed class ModelManifest
             throw new InvalidDataException($"{ModelArtifact.ManifestFileName} must hold a JSON object, not null.");
         }
 
-        return new ModelManifest(document.Runtime, document.Description, document.Properties);
+        return new ModelManifest(document.Runtime, document.Description, document.Properties, document.Files is null ? null : [.. document.Files.Select(CheckFile)]);
+    }
+
+    private static ModelManifestFile CheckFile(ManifestFile? file, int index)
+    {
+        var where = $"{ModelArtifact.ManifestFileName} files[{index}]";
+        if (file?.Path is not { Length: > 0 } path || path.StartsWith('/') || path.Contains('\\', StringComparison.Ordinal)
+            || path.Split('/').Any(part => part is "" or "." or "..") || path == ModelArtifact.ManifestFileName)
+        {
+            throw new InvalidDataException($"{where}: the path '{file?.Path}' is not a relative path inside the version (forward slashes, no '.' or '..' parts, not {ModelArtifact.ManifestFileName} itself).");
+        }
+
+        if (file.Size is not >= 0)
+        {
+            throw new InvalidDataException($"{where} ('{path}'): the size must be a number of bytes, 0 or more.");
+        }
+
+        if (file.Sha256 is not { Length: 64 } sha || !sha.All(char.IsAsciiHexDigitLower))
+        {
+            throw new InvalidDataException($"{where} ('{path}'): sha256 must be 64 lowercase hex digits.");
+        }
+
+        return new ModelManifestFile(path, file.Size.Value, sha);
     }
 
     private static string FirstSentence(string message)
@@ -82,5 +117,16 @@ public sealed class ModelManifest
         public string? Description { get; set; }
 
         public Dictionary<string, JsonElement>? Properties { get; set; }
+
+        public List<ManifestFile?>? Files { get; set; }
+    }
+
+    private sealed class ManifestFile
+    {
+        public string? Path { get; set; }
+
+        public long? Size { get; set; }
+
+        public string? Sha256 { get; set; }
     }
 }

@@ -17,9 +17,11 @@ internal sealed class OffloadStage<TFeatures, TOutput>(PredictStage<TFeatures, T
             cancellationToken.ThrowIfCancellationRequested();
         }
 
-        // The work checks the deadline before it starts and releases the permit when it ends.
-        var work = Task.Run(() => predict.InvokeAsync(call, CancellationToken.None).AsTask(), CancellationToken.None);
+        // The deadline's timer starts before the work does, so the wait is bounded from the moment the
+        // model can run (a clock that moves once the model has started is seen). The work checks the
+        // deadline before it starts and releases the permit when it ends.
         using var wait = call.BeginWait(context.TimeProvider, cancellationToken);
+        var work = Task.Run(() => predict.InvokeAsync(call, CancellationToken.None).AsTask(), CancellationToken.None);
         return await work.WaitAsync(wait.Token).ConfigureAwait(false);
     }
 }

@@ -26,4 +26,12 @@ public sealed class ModelStatus
 
     /// <summary>Gets the operator's decision recorded in the model's store (pin, promotion, rollback, shadows), or <see langword="null"/> when there is none.</summary>
     public ModelDecision? Decision { get; init; }
+
+    /// <summary>
+    /// Gets since when the model's store cannot be read (its last polls failed), or
+    /// <see langword="null"/> while it can. While it is set the model keeps serving what it has,
+    /// but new versions and operators' decisions are not seen: the model is stale. Readiness does
+    /// not change; the metric <c>lyftserving.model.store.stale</c> says the same.
+    /// </summary>
+    public DateTimeOffset? StoreUnreachableSince { get; init; }
 }

@@ -35,4 +35,7 @@ internal static class EventIds
 
     // The runtime kit (tensor models): 50–59.
     public const int BatchRunsRowByRow = 50;
+
+    // Stores: 60–69.
+    public const int StoreReachable = 60;
 }

@@ -37,6 +37,9 @@ internal static partial class Log
     [LoggerMessage(EventIds.NoVersionToServe, LogLevel.Error, "Model '{ModelName}': {Reason}")]
     public static partial void NoVersionToServe(ILogger logger, string modelName, string reason);
 
+    [LoggerMessage(EventIds.StoreReachable, LogLevel.Information, "Model '{ModelName}': its store answers again after {Unreachable}; polling resumes at its interval")]
+    public static partial void StoreReachable(ILogger logger, string modelName, TimeSpan unreachable);
+
     [LoggerMessage(EventIds.PollFailed, LogLevel.Warning, "Model '{ModelName}': checking the store for new versions failed; the current version keeps serving")]
     public static partial void PollFailed(ILogger logger, string modelName, Exception exception);
 

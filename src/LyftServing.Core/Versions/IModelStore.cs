@@ -46,6 +46,18 @@ public interface IModelStore
     /// <exception cref="ModelStoreException">The version does not exist or cannot be read.</exception>
     ValueTask<ModelArtifact> GetArtifactAsync(string modelName, string version, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Tells the store that an artifact it handed out (<see cref="GetArtifactAsync"/>) is no longer
+    /// used: the version failed to load, or it was retired and disposed. A store with a local cache
+    /// may then evict the version's files; the default does nothing.
+    /// </summary>
+    /// <param name="modelName">The model.</param>
+    /// <param name="version">The version.</param>
+    /// <remarks>Called once for every artifact the host got, when it is done with it.</remarks>
+    void ReleaseArtifact(string modelName, string version)
+    {
+    }
+
     /// <summary>Reads the model's operator decision record, as last written by <see cref="TryWriteDecisionAsync"/>.</summary>
     /// <param name="modelName">A valid model name.</param>
     /// <param name="cancellationToken">Cancels the read.</param>

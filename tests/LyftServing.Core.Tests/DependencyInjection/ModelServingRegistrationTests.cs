@@ -75,6 +75,62 @@ public sealed class ModelServingRegistrationTests : IDisposable
     }
 
     [Fact]
+    public async Task Start_StoreWithAnUnregisteredScheme_FailsNamingThePackageToAdd()
+    {
+        var builder = TestHost.CreateBuilder(configuration: Config(("Models:lin:Store", "s3://models/prod")));
+        builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing")).AddModel<LinearModel, NumberFeatures, double>("lin");
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("'ModelServing:Models:lin:Store': the store location 's3://models/prod' has the scheme 's3', which no store package registered", error.Message, StringComparison.Ordinal);
+        Assert.Contains("AddS3ModelStore()", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_StoreSchemeRegistered_OneStorePerLocationWithItsSettingsBound()
+    {
+        _store.AddVersion("lin", "1", weight: 1);
+        var created = new List<(Uri Location, string? Root)>();
+        var builder = TestHost.CreateBuilder(configuration: Config(("Models:lin:Store", "test://bucket/prefix"), ("Models:other:Store", "test://bucket/prefix"), ("Test:Root", _store.Root)));
+        builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing"))
+            .AddModel<LinearModel, NumberFeatures, double>("lin")
+            .AddModel<LinearModel, NumberFeatures, double>("other", m => m.Optional())
+            .AddModelStoreScheme<TestStoreSettings>("test", "Test", (services, location) =>
+            {
+                var root = services.GetRequiredService<IOptions<TestStoreSettings>>().Value.Root;
+                created.Add((location, root));
+                return new FileSystemModelStore(root!);
+            });
+        using var host = builder.Build();
+
+        await host.StartAsync();
+
+        Assert.Equal(1.0, await host.Services.GetRequiredService<IModelProvider>().GetClient<NumberFeatures, double>("lin").PredictAsync(new NumberFeatures(1)));
+        var (location, root) = Assert.Single(created);
+        Assert.Equal(new Uri("test://bucket/prefix"), location);
+        Assert.Equal(_store.Root, root);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Start_StoreSettingMisspelled_FailsNamingTheKey()
+    {
+        var builder = TestHost.CreateBuilder(configuration: Config(("StoreRoot", "test://bucket"), ("Test:Rooot", "/x")));
+        builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing"))
+            .AddModelStoreScheme<TestStoreSettings>("test", "Test", (_, _) => new FileSystemModelStore(_store.Root));
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(async () =>
+        {
+            await host.StartAsync();
+            _ = host.Services.GetRequiredService<IOptions<TestStoreSettings>>().Value;
+        });
+
+        Assert.Contains("Rooot", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Start_UnknownConfigurationKey_FailsNamingTheKey()
     {
         _store.AddVersion("lin", "1", weight: 1);
@@ -422,5 +478,10 @@ public sealed class ModelServingRegistrationTests : IDisposable
         }
 
         public double Predict(NumberFeatures features) => _loaded!.Threads;
+    }
+
+    public sealed class TestStoreSettings
+    {
+        public string? Root { get; set; }
     }
 }

@@ -282,9 +282,10 @@ public sealed class ModelHostTests : IDisposable
         await host.StartAsync();
         _store.AddVersion("lin", "2", weight: 2);
 
-        time.Advance(TimeSpan.FromSeconds(29));
+        // Polls are jittered down by up to a fifth of the interval, never up: between 24 and 30 seconds.
+        time.Advance(TimeSpan.FromSeconds(23));
         Assert.Equal("1", host.Manager().GetStatus("lin").PrimaryVersion);
-        time.Advance(TimeSpan.FromSeconds(1));
+        time.Advance(TimeSpan.FromSeconds(7));
         await host.WaitForStatusAsync("lin", s => s.PrimaryVersion == "2");
 
         Assert.Equal(2, await host.Client("lin").PredictAsync(new NumberFeatures(1)));

@@ -41,6 +41,22 @@ public class ConfigurationReferenceTests
     }
 
     [Fact]
+    public void ConfigurationReference_S3Table_MatchesS3ModelStoreOptions()
+    {
+        var problems = OptionKeys.Check(DocFiles.Table(Reference, "`ModelServing:S3`", "key"), "key", OptionKeys.Of(new Stores.S3.S3ModelStoreOptions()));
+
+        Assert.True(problems.Count == 0, string.Join('\n', problems));
+    }
+
+    [Fact]
+    public void ConfigurationReference_AzureBlobTable_MatchesAzureBlobModelStoreOptions()
+    {
+        var problems = OptionKeys.Check(DocFiles.Table(Reference, "`ModelServing:AzureBlob`", "key"), "key", OptionKeys.Of(new Stores.AzureBlob.AzureBlobModelStoreOptions()));
+
+        Assert.True(problems.Count == 0, string.Join('\n', problems));
+    }
+
+    [Fact]
     public void AspNetCoreReadme_OptionsTable_MatchesModelServingHttpOptions()
     {
         var problems = OptionKeys.Check(DocFiles.Table("src/LyftServing.AspNetCore/README.md", "Options", "option"), "option", OptionKeys.Of(new ModelServingHttpOptions()));

@@ -31,7 +31,7 @@ public static class OptionKeys
                 continue;
             }
 
-            var leaf = type == typeof(string) || type.IsValueType || typeof(IEnumerable).IsAssignableFrom(type);
+            var leaf = type == typeof(string) || type == typeof(Uri) || type.IsValueType || typeof(IEnumerable).IsAssignableFrom(type);
             if (leaf)
             {
                 keys[prefix + property.Name] = (type, value);
