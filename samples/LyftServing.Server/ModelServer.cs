@@ -71,9 +71,10 @@ public static class ModelServer
             // Features and outputs in snake_case, like the rest of the wire format.
             .ConfigureJson(json => json.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower)
             .ConfigureHttp(builder.Configuration.GetSection("ModelServingHttp"))
-            // Model code chosen per version by its model.json ("runtime": "..."): ONNX files and
-            // LightGBM model.txt files with no code at all, and two C# models.
+            // Model code chosen per version by its model.json ("runtime": "..."): ONNX, TorchScript
+            // and LightGBM model.txt files with no code at all, and two C# models.
             .AddOnnxRuntime()
+            .AddTorchScriptRuntime()
             .AddLightGbmRuntime()
             // StoreRoot may also be s3://bucket/prefix or azblob://container/prefix (settings in ModelServing:S3 / ModelServing:AzureBlob).
             .AddS3ModelStore()

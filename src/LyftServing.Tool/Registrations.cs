@@ -39,6 +39,7 @@ internal sealed class Registrations
     {
         var runtimePackages = Directory.EnumerateFiles(AppContext.BaseDirectory, "LyftServing.*.dll")
             .Where(p => !NotRuntimePackages.Contains(Path.GetFileNameWithoutExtension(p)))
+            .Order(StringComparer.Ordinal)
             .Select(p => AssemblyLoadContext.Default.LoadFromAssemblyName(AssemblyName.GetAssemblyName(p)))
             .Concat(runtimePaths.Select(LoadPlugin));
         var runtimes = runtimePackages.SelectMany(RuntimeRegistrations).DistinctBy(m => (m.DeclaringType!.FullName, m.Name)).ToList();

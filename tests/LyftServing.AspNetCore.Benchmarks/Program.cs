@@ -3,35 +3,44 @@ using System.Text.Json.Serialization;
 using LyftServing;
 using LyftServing.Server.Models;
 using Microsoft.ML.OnnxRuntime;
+using TorchSharp;
 
 // One process, the same models behind each pair of endpoints (run.sh drives them with wrk):
 //   POST /v2/models/{m}/infer  the Open Inference Protocol (MapOpenInferenceProtocol) for the onnx models;
 //   POST /infer        LyftServing's HTTP endpoint (MapModelServing) through the model host:
 //                      driver_eta (C# model code, version 2 of samples/models) and the zero-code
 //                      onnx runtime for tabular_mlp and bench_mlp (tests/assets/models), and the
-//                      zero-code lightgbm runtime for trip_risk (samples/models);
+//                      zero-code lightgbm runtime for trip_risk and torchscript runtime for
+//                      tabular_mlp_torchscript (samples/models);
 //   POST /bare         a hand-written minimal API endpoint that binds the same request, calls a
 //                      DriverEtaModel instance directly and writes the same answer;
 //   POST /handwritten  the leanest hand-written ONNX endpoint a new user would write for the same
 //                      ONNX files: parses the body with JsonDocument, fills a float[], runs ONNX
 //                      Runtime through OrtValue and writes the answer with Utf8JsonWriter; for
-//                      trip_risk the same with a double[] and LightGBM's C API (LGBM_BoosterPredictForMat).
+//                      trip_risk the same with a double[] and LightGBM's C API (LGBM_BoosterPredictForMat);
+//   POST /handwritten-torchscript  the same for tabular_mlp_torchscript (the TorchScript sample
+//                      model, which /infer serves with the zero-code torchscript runtime) with
+//                      TorchSharp: a tensor over the float[], forward in inference mode, the output.
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
 var repo = Path.GetFullPath(builder.Configuration["RepoRoot"] ?? Path.Combine(AppContext.BaseDirectory, "../../../../.."));
 var store = Path.Combine(repo, "samples/models");
 var onnxStore = Path.Combine(repo, "tests/assets/models");
 string[] onnxModels = ["tabular_mlp", "bench_mlp"];
+const string TorchScriptModel = "tabular_mlp_torchscript";
 
 builder.Configuration.AddInMemoryCollection(onnxModels.SelectMany(m => new KeyValuePair<string, string?>[]
 {
     new($"ModelServing:Models:{m}:Runtime", "onnx"),
     new($"ModelServing:Models:{m}:Store", onnxStore),
-}).Append(new("ModelServing:Models:trip_risk:Runtime", "lightgbm")).Append(new("ModelServing:Models:trip_risk:Store", store)));
+})
+    .Append(new($"ModelServing:Models:{TorchScriptModel}:Runtime", "torchscript")).Append(new($"ModelServing:Models:{TorchScriptModel}:Store", store))
+    .Append(new("ModelServing:Models:trip_risk:Runtime", "lightgbm")).Append(new("ModelServing:Models:trip_risk:Store", store)));
 builder.Services.AddModelServing(builder.Configuration.GetSection("ModelServing"))
     .ConfigureJson(json => json.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower)
     .AddModel<DriverEtaModel, EtaFeatures, EtaPrediction>("driver_eta", m => m.FromStore(store).PinVersion("2"))
     .AddOnnxRuntime()
+    .AddTorchScriptRuntime()
     .AddLightGbmRuntime();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
 
@@ -43,6 +52,12 @@ await bare.LoadAsync(await new FileSystemModelStore(store).GetArtifactAsync("dri
 // The same session options as the onnx runtime's defaults: one intra-op and one inter-op thread.
 var sessions = onnxModels.ToDictionary(m => m, m => new HandwrittenOnnx(Path.Combine(onnxStore, m, "1", "model.onnx")));
 var booster = new HandwrittenLightGbm(Path.Combine(store, "trip_risk", "1", "model.txt"));
+
+// The same settings as the torchscript runtime's defaults: one intra-op thread (set here once,
+// libtorch's default for every thread that has not run yet).
+torch.set_num_threads(1);
+var script = torch.jit.load<torch.Tensor, torch.Tensor>(Path.Combine(store, TorchScriptModel, "1", "model.pt"));
+script.eval();
 
 app.MapModelServing();
 app.MapOpenInferenceProtocol();
@@ -93,6 +108,54 @@ app.MapPost("/handwritten", async (HttpContext context) =>
                 writer.WriteNumberValue(score);
             }
 
+            writer.WriteEndArray();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    await context.Response.BodyWriter.FlushAsync();
+});
+
+app.MapPost("/handwritten-torchscript", async (HttpContext context) =>
+{
+    using var document = await JsonDocument.ParseAsync(context.Request.Body);
+    var root = document.RootElement;
+    var modelId = root.GetProperty("model_id").GetString()!;
+    var rows = root.GetProperty("features").GetProperty("features");
+    var rowCount = rows.GetArrayLength();
+    var input = new float[rowCount * 8];
+    var i = 0;
+    foreach (var row in rows.EnumerateArray())
+    {
+        foreach (var value in row.EnumerateArray())
+        {
+            input[i++] = value.GetSingle();
+        }
+    }
+
+    float[] scores;
+    using (torch.inference_mode())
+    {
+        using var tensor = torch.tensor(input, [rowCount, 8]);
+        using var result = script.forward(tensor);
+        scores = result.data<float>().ToArray();
+    }
+
+    context.Response.ContentType = "application/json; charset=utf-8";
+    using (var writer = new Utf8JsonWriter(context.Response.BodyWriter))
+    {
+        writer.WriteStartObject();
+        writer.WriteString("model_id", modelId);
+        writer.WriteString("model_version", "1");
+        writer.WriteStartObject("output");
+        writer.WriteStartArray("score");
+        foreach (var score in scores)
+        {
+            writer.WriteStartArray();
+            writer.WriteNumberValue(score);
             writer.WriteEndArray();
         }
 

@@ -9,7 +9,10 @@
 #                                      bodies/{model}.oip.json: the same row as a named FP32 tensor);
 #   trip_risk (zero-code lightgbm runtime)
 #                                      /infer against /handwritten (JsonDocument, double[],
-#                                      LGBM_BoosterPredictForMat, Utf8JsonWriter).
+#                                      LGBM_BoosterPredictForMat, Utf8JsonWriter);
+#   tabular_mlp_torchscript (zero-code torchscript runtime, the sample TorchScript model)
+#                                      /infer against /handwritten-torchscript (the same with
+#                                      TorchSharp: a tensor, forward in inference mode).
 # Each (model, endpoint, connections) row is measured REPEATS times (default 3), every endpoint of
 # a repeat one after the other so all see the same background load, and the medians are reported.
 # Bounded: DURATION seconds per run (default 5), the server under a timeout. Prints a Markdown
@@ -21,7 +24,7 @@ cd "$(dirname "$0")"
 repo=$(cd ../.. && pwd)
 duration=5
 repeats=3
-models="tabular_mlp bench_mlp driver_eta trip_risk"
+models="tabular_mlp bench_mlp driver_eta trip_risk tabular_mlp_torchscript"
 out=""
 while getopts "d:r:m:o:" opt; do
   case $opt in
@@ -36,7 +39,7 @@ done
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 port=5090
 url="http://127.0.0.1:$port"
-baseline() { [ "$1" = driver_eta ] && echo /bare || echo /handwritten; }
+baseline() { case "$1" in driver_eta) echo /bare ;; *_torchscript) echo /handwritten-torchscript ;; *) echo /handwritten ;; esac; }
 # The endpoints measured for a model: its baseline, /infer, and the protocol's infer where a body is written for it.
 endpoints() { echo "$(baseline "$1") /infer"; [ -f "bodies/$1.oip.json" ] && echo "/v2/models/$1/infer" || true; }
 count=$(wc -w <<<"$models")

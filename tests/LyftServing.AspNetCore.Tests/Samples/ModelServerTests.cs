@@ -40,13 +40,15 @@ public class ModelServerTests
         using var v1 = await client.PostAsync("/infer", Json("""{"model_id": "driver_eta", "model_version": "1", "features": {"distance_km": 8.0, "stops": 1, "hour_of_day": 17, "traffic_index": 0.7}}"""));
         using var openApi = await client.GetAsync("/openapi/v1.json");
         using var onnx = await client.PostAsync("/infer", Json("""{"model_id": "tabular_mlp", "features": {"features": [[1.28, 0.76, 1.02, 0.33, 0.40, -0.72, 0.01, 0.73]]}}"""));
+        using var torchScript = await client.PostAsync("/infer", Json("""{"model_id": "tabular_mlp_torchscript", "features": {"features": [[1.28, 0.76, 1.02, 0.33, 0.40, -0.72, 0.01, 0.73]]}}"""));
 
         using var status = JsonDocument.Parse(await models.Content.ReadAsStringAsync());
         var served = status.RootElement.GetProperty("models").EnumerateArray()
             .Select(m => (m.GetProperty("model_id").GetString(), m.GetProperty("primary_version").GetString()))
             .ToArray();
-        Assert.Equal([("driver_eta", "2"), ("fraud_score", "1"), ("tabular_mlp", "1"), ("trip_risk", "1")], served);
+        Assert.Equal([("driver_eta", "2"), ("fraud_score", "1"), ("tabular_mlp", "1"), ("tabular_mlp_torchscript", "1"), ("trip_risk", "1")], served);
         Assert.Equal("""{"model_id":"tabular_mlp","model_version":"1","output":{"score":[[0.951762]]}}""", await onnx.Content.ReadAsStringAsync());
+        Assert.Equal("""{"model_id":"tabular_mlp_torchscript","model_version":"1","output":{"score":[[0.9517621]]}}""", await torchScript.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.Equal("""{"model_id":"fraud_score","model_version":"1","output":{"probability":0.914354,"label":true}}""", await fraud.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.NotFound, v1.StatusCode);

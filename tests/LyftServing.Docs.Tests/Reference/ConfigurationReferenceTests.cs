@@ -1,6 +1,7 @@
 using LyftServing.AspNetCore;
 using LyftServing.Docs.Tests.Infrastructure;
 using LyftServing.OnnxRuntime;
+using LyftServing.TorchSharp;
 
 namespace LyftServing.Docs.Tests.Reference;
 
@@ -69,6 +70,14 @@ public class ConfigurationReferenceTests
     public void OnnxSettingsTable_MatchesOnnxModelSettings(string file, string heading)
     {
         var problems = OptionKeys.Check(DocFiles.Table(file, heading, "key"), "key", OptionKeys.Of(new OnnxModelSettings()));
+
+        Assert.True(problems.Count == 0, string.Join('\n', problems));
+    }
+
+    [Fact]
+    public void TorchSharpSettingsTable_MatchesTorchSharpSettings()
+    {
+        var problems = OptionKeys.Check(DocFiles.Table("src/LyftServing.TorchSharp/README.md", "Configuration", "key"), "key", OptionKeys.Of(new TorchSharpSettings()));
 
         Assert.True(problems.Count == 0, string.Join('\n', problems));
     }

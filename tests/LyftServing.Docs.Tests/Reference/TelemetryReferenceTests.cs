@@ -3,6 +3,7 @@ using System.Reflection;
 using LyftServing.AspNetCore;
 using LyftServing.Docs.Tests.Infrastructure;
 using LyftServing.OnnxRuntime;
+using LyftServing.TorchSharp;
 
 namespace LyftServing.Docs.Tests.Reference;
 
@@ -71,6 +72,15 @@ public class TelemetryReferenceTests
         var rows = table with { Header = [.. table.Header.Select(h => h == "event id" ? "id" : h)] };
 
         AssertEvents(rows, typeof(OnnxModelSettings).Assembly, "LyftServing.OnnxRuntime.Internal");
+    }
+
+    [Fact]
+    public void TorchSharpReadme_LogTable_MatchesTheEventIds()
+    {
+        var table = DocFiles.Table("src/LyftServing.TorchSharp/README.md", "Telemetry", "event id");
+        var rows = table with { Header = [.. table.Header.Select(h => h == "event id" ? "id" : h)] };
+
+        AssertEvents(rows, typeof(TorchSharpSettings).Assembly, "LyftServing.TorchSharp.Internal");
     }
 
     [Fact]

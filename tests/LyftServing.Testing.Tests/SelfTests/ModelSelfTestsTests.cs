@@ -13,7 +13,7 @@ public class ModelSelfTestsTests
     {
         var cases = await ModelSelfTests.RunAsync(b => b.AddModelServerModels(), new ModelSelfTestOptions { Store = "models" });
 
-        Assert.Equal(["driver_eta", "fraud_score", "tabular_mlp", "trip_risk"], cases.Select(c => c.ModelName).Distinct());
+        Assert.Equal(["driver_eta", "fraud_score", "tabular_mlp", "tabular_mlp_torchscript", "trip_risk"], cases.Select(c => c.ModelName).Distinct());
         Assert.All(cases, c => Assert.True(c.Passed, c.ToString()));
         Assert.Equal(["2"], cases.Where(c => c.ModelName == "driver_eta").Select(c => c.Version).Distinct());
         Assert.Contains(cases, c => c.ToString() == "driver_eta v2: rush hour with a shared-ride stop");

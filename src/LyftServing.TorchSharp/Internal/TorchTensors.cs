@@ -1,0 +1,97 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using TorchSharp;
+
+namespace LyftServing.TorchSharp.Internal;
+
+/// <summary>Converts between the kit's tensors and libtorch's: inputs without a copy, outputs copied out before the call's scope frees them.</summary>
+internal static class TorchTensors
+{
+    /// <summary>The element types a TorchScript model's inputs and outputs may have.</summary>
+    public const string Supported = "float32, float64, int32, int64 or bool";
+
+    /// <summary>Creates a libtorch tensor over a checked input's buffer (on the CPU without a copy: valid until the inputs are disposed, after the call).</summary>
+    public static torch.Tensor FromInput(TensorInputs inputs, int index, torch.Device device)
+    {
+        var shape = inputs.GetShape(index).ToArray();
+        var tensor = inputs.Signature.Inputs[index].ElementType switch
+        {
+            TensorElementType.Float32 => Over(inputs.GetMemory<float>(index), shape),
+            TensorElementType.Float64 => Over(inputs.GetMemory<double>(index), shape),
+            TensorElementType.Int32 => Over(inputs.GetMemory<int>(index), shape),
+            TensorElementType.Int64 => Over(inputs.GetMemory<long>(index), shape),
+            TensorElementType.Bool => Over(inputs.GetMemory<bool>(index), shape),
+            var other => throw new NotSupportedException($"Input '{inputs.Signature.Inputs[index].Name}' is {other.Name()}; TorchScript inputs are {Supported} tensors."),
+        };
+        return device.type == DeviceType.CPU ? tensor : tensor.to(device);
+    }
+
+    /// <summary>Flattens what <c>forward</c> returned (a tensor, a tuple or a list of tensors) into its tensors, in order.</summary>
+    public static torch.Tensor[] Flatten(object? result, string modelName) => result switch
+    {
+        torch.Tensor tensor => [tensor],
+        torch.Tensor[] tensors => tensors,
+        ITuple tuple => [.. Enumerable.Range(0, tuple.Length).Select(i => tuple[i] as torch.Tensor ?? throw NotTensors(modelName, tuple[i]))],
+        object[] items => [.. items.Select(i => i as torch.Tensor ?? throw NotTensors(modelName, i))],
+        _ => throw NotTensors(modelName, result),
+    };
+
+    /// <summary>Copies a libtorch tensor (on any device) into a <see cref="Tensor"/>.</summary>
+    public static Tensor ToTensor(torch.Tensor value, string modelName, string outputName)
+    {
+        if (value.device_type != DeviceType.CPU)
+        {
+            value = value.cpu();
+        }
+
+        value = value.contiguous();
+        var shape = value.shape;
+        return value.dtype switch
+        {
+            torch.ScalarType.Float32 => Tensor.Create(Copy<float>(value), shape),
+            torch.ScalarType.Float64 => Tensor.Create(Copy<double>(value), shape),
+            torch.ScalarType.Int32 => Tensor.Create(Copy<int>(value), shape),
+            torch.ScalarType.Int64 => Tensor.Create(Copy<long>(value), shape),
+            torch.ScalarType.Bool => Tensor.Create(Copy<bool>(value), shape),
+            var other => throw new NotSupportedException(
+                $"Model '{modelName}' returned output '{outputName}' as a {other} tensor; the torchscript runtime returns {Supported} tensors (convert it in the model, such as with .float())."),
+        };
+    }
+
+    /// <summary>The element type of a libtorch type, or <see langword="null"/> for one the runtime does not return.</summary>
+    public static TensorElementType? ElementType(torch.ScalarType type) => type switch
+    {
+        torch.ScalarType.Float32 => TensorElementType.Float32,
+        torch.ScalarType.Float64 => TensorElementType.Float64,
+        torch.ScalarType.Int32 => TensorElementType.Int32,
+        torch.ScalarType.Int64 => TensorElementType.Int64,
+        torch.ScalarType.Bool => TensorElementType.Bool,
+        _ => null,
+    };
+
+    private static torch.Tensor Over<T>(Memory<T> values, long[] shape)
+        where T : unmanaged
+    {
+        var type = typeof(T) == typeof(float) ? torch.ScalarType.Float32
+            : typeof(T) == typeof(double) ? torch.ScalarType.Float64
+            : typeof(T) == typeof(int) ? torch.ScalarType.Int32
+            : typeof(T) == typeof(long) ? torch.ScalarType.Int64
+            : torch.ScalarType.Bool;
+
+        if (values.IsEmpty)
+        {
+            return torch.empty(shape, type);
+        }
+
+        // Inputs are arrays (rented from the shared pools): libtorch reads them pinned, in place.
+        var segment = MemoryMarshal.TryGetArray<T>(values, out var array) ? array : new ArraySegment<T>(values.ToArray());
+        return torch.frombuffer(segment.Array!, type, segment.Count, segment.Offset).view(shape);
+    }
+
+    private static T[] Copy<T>(torch.Tensor value)
+        where T : unmanaged =>
+        MemoryMarshal.Cast<byte, T>(value.bytes).ToArray();
+
+    private static NotSupportedException NotTensors(string modelName, object? value) =>
+        new($"Model '{modelName}': forward returned {value?.GetType().Name ?? "None"}; the torchscript runtime maps a tensor, a tuple or list of tensors, or a dictionary of tensors to the declared outputs.");
+}

@@ -1,0 +1,2 @@
+global using LyftServing.TorchSharp.Tests.TestSupport;
+global using Microsoft.Extensions.DependencyInjection;
