@@ -79,27 +79,8 @@ public sealed class LoadUnloadMemoryTests(ITestOutputHelper output) : IDisposabl
         loaded.ForEach(m => m.Dispose());
     }
 
-    /// <summary>
-    /// Resident set size after a full collection (so freed managed objects do not count) and a trim of
-    /// the C allocator (so native memory freed by an earlier test and kept by malloc's arenas, which a
-    /// new booster could reuse, does not count either), from /proc/self/statm on Linux.
-    /// </summary>
-    private static long Resident()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        if (OperatingSystem.IsLinux())
-        {
-            _ = MallocTrim(0);
-        }
-
-        using var process = System.Diagnostics.Process.GetCurrentProcess();
-        return process.WorkingSet64;
-    }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "malloc_trim")]
-    private static extern int MallocTrim(nuint pad);
+    /// <summary>Resident memory outside the .NET heap (boosters live in the C allocator's memory).</summary>
+    private static long Resident() => LyftServing.Tests.Shared.ResidentMemory.NativeBytes();
 }
 
 /// <summary>Memory measurements run alone: other tests running beside them would move the process's resident memory.</summary>
