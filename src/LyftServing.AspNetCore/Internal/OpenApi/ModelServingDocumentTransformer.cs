@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Schema;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,6 +23,14 @@ internal sealed class ModelServingDocumentTransformer : IOpenApiDocumentTransfor
     public const string ProblemSchemaId = "ModelServingProblem";
     private const string JsonContentType = "application/json";
     private const string HealthDisplayName = "Health checks";
+
+    private static readonly string[] SubschemaKeywords = ["properties", "items", "additionalProperties", "not", "anyOf", "oneOf", "allOf", "$defs"];
+
+    private static readonly JsonSchemaExporterOptions ExporterOptions = new()
+    {
+        TreatNullObliviousAsNonNullable = true,
+        TransformSchemaNode = DescribeFiniteNumbers,
+    };
 
     public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {
@@ -130,17 +139,70 @@ internal sealed class ModelServingDocumentTransformer : IOpenApiDocumentTransfor
         version is null ? " (no version is serving: the schema is the general one)" : signature is null ? $", as version {version} reads them" : $", from the signature of version {version}";
 
     /// <summary>The JSON schema of a .NET type, as the model's serializer options read and write it.</summary>
-    private static OpenApiSchema TypeSchema(System.Text.Json.Serialization.Metadata.JsonTypeInfo typeInfo, OpenApiDocument document)
+    private static OpenApiSchema TypeSchema(JsonTypeInfo typeInfo, OpenApiDocument document)
     {
-        var node = JsonSchemaExporter.GetJsonSchemaAsNode(typeInfo, new JsonSchemaExporterOptions { TreatNullObliviousAsNonNullable = true });
-        if (node is not JsonObject)
+        var node = JsonSchemaExporter.GetJsonSchemaAsNode(typeInfo, ExporterOptions);
+        return node is JsonObject root
+            ? new OpenApiJsonReader().ReadFragment<OpenApiSchema>(WithoutBooleanSchemas(root), OpenApiSpecVersion.OpenApi3_1, document, out _, settings: null) ?? new OpenApiSchema()
+            : new OpenApiSchema();
+    }
+
+    /// <summary>
+    /// Describes the numbers Core reads with its own converters (finite <see cref="double"/> and
+    /// <see cref="float"/>), which the exporter would describe as any JSON (<c>true</c>).
+    /// </summary>
+    private static JsonNode DescribeFiniteNumbers(JsonSchemaExporterContext context, JsonNode schema)
+    {
+        if (schema is not JsonValue value || value.GetValueKind() != JsonValueKind.True)
         {
-            // true: any JSON (a type with a custom converter).
-            return new OpenApiSchema();
+            return schema;
         }
 
-        var schema = new OpenApiJsonReader().ReadFragment<OpenApiSchema>(node, OpenApiSpecVersion.OpenApi3_1, document, out _, settings: null);
-        return schema ?? new OpenApiSchema();
+        var type = Nullable.GetUnderlyingType(context.TypeInfo.Type) ?? context.TypeInfo.Type;
+        var format = type == typeof(double) ? "double" : type == typeof(float) ? "float" : null;
+        if (format is null)
+        {
+            return schema;
+        }
+
+        var kind = type == context.TypeInfo.Type ? (JsonNode)"number" : new JsonArray("number", "null");
+        return new JsonObject { ["type"] = kind, ["format"] = format };
+    }
+
+    /// <summary>Replaces boolean subschemas (<c>true</c>: anything, <c>false</c>: nothing), which the OpenAPI reader does not take, with their object forms.</summary>
+    private static JsonObject WithoutBooleanSchemas(JsonObject schema)
+    {
+        foreach (var keyword in SubschemaKeywords)
+        {
+            switch (schema[keyword])
+            {
+                case JsonValue boolean when boolean.GetValueKind() is JsonValueKind.True or JsonValueKind.False:
+                    schema[keyword] = AsObject(boolean);
+                    break;
+                case JsonObject child when keyword is "items" or "additionalProperties" or "not":
+                    WithoutBooleanSchemas(child);
+                    break;
+                case JsonObject map:
+                    foreach (var name in map.Select(p => p.Key).ToList())
+                    {
+                        map[name] = map[name] is JsonObject o ? WithoutBooleanSchemas(o) : AsObject(map[name]);
+                    }
+
+                    break;
+                case JsonArray list:
+                    for (var i = 0; i < list.Count; i++)
+                    {
+                        list[i] = list[i] is JsonObject o ? WithoutBooleanSchemas(o) : AsObject(list[i]);
+                    }
+
+                    break;
+            }
+        }
+
+        return schema;
+
+        static JsonObject AsObject(JsonNode? boolean) =>
+            boolean?.GetValueKind() == JsonValueKind.False ? new JsonObject { ["not"] = new JsonObject() } : [];
     }
 
     private static OpenApiSchema ProblemSchema()
