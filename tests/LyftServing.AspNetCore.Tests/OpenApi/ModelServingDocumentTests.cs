@@ -3,7 +3,6 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json.Nodes;
 using LyftServing.AspNetCore.Tests.Infrastructure;
-using LyftServing.AspNetCore.Tests.TestModels;
 using Microsoft.OpenApi;
 using Microsoft.OpenApi.Reader;
 using Newtonsoft.Json.Linq;

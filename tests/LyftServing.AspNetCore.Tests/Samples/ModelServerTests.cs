@@ -51,6 +51,10 @@ public class ModelServerTests
         Assert.Equal("""{"model_id":"fraud_score","model_version":"1","output":{"probability":0.914354,"label":true}}""", await fraud.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.NotFound, v1.StatusCode);
         Assert.Equal(HttpStatusCode.OK, openApi.StatusCode);
+        using var document = JsonDocument.Parse(await openApi.Content.ReadAsStringAsync());
+        var mapping = document.RootElement.GetProperty("paths").GetProperty("/infer").GetProperty("post").GetProperty("requestBody")
+            .GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("discriminator").GetProperty("mapping");
+        Assert.Equal(["driver_eta", "fraud_score", "tabular_mlp", "trip_risk"], mapping.EnumerateObject().Select(p => p.Name));
     }
 
     [Fact]
