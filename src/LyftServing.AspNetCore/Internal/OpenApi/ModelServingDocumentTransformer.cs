@@ -91,10 +91,10 @@ internal sealed class ModelServingDocumentTransformer : IOpenApiDocumentTransfor
             var primary = status.PrimaryVersion is null ? null : status.Versions.FirstOrDefault(v => v.Version == status.PrimaryVersion);
             var signature = primary?.Signature;
             var features = client.FeaturesTypeInfo.Type == typeof(Tensors)
-                ? TensorSchemas.Describe(signature?.Inputs, "input")
+                ? TensorSchemas.DescribeInputs(signature?.Inputs)
                 : TypeSchema(client.FeaturesTypeInfo, document);
             var output = client.OutputTypeInfo.Type == typeof(Tensors)
-                ? TensorSchemas.Describe(signature?.Outputs, "output")
+                ? TensorSchemas.DescribeOutputs(signature?.Outputs)
                 : TypeSchema(client.OutputTypeInfo, document);
             features.Description ??= $"The features of {status.Name}{From(status.PrimaryVersion, signature)}.";
             output.Description ??= $"The output of {status.Name}{From(status.PrimaryVersion, signature)}.";

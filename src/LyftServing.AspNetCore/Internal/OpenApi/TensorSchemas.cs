@@ -8,8 +8,35 @@ namespace LyftServing.AspNetCore.Internal.OpenApi;
 /// </summary>
 internal static class TensorSchemas
 {
-    /// <summary>Describes the tensors of a signature's inputs or outputs; without them, any object of name → tensor.</summary>
-    public static OpenApiSchema Describe(IReadOnlyList<TensorSpec>? specs, string what)
+    /// <summary>
+    /// Describes the features of a signature's inputs; when its only input names its columns (a
+    /// tabular model), also the one-row form <c>/infer</c> takes: an object of column → number.
+    /// </summary>
+    public static OpenApiSchema DescribeInputs(IReadOnlyList<TensorSpec>? inputs)
+    {
+        var tensors = Describe(inputs, "input");
+        if (inputs is not [{ ColumnNames: { Count: > 0 } columns } input])
+        {
+            return tensors;
+        }
+
+        var row = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Description = $"One row of {input.Name}, by column name.",
+            Required = new HashSet<string>(columns, StringComparer.Ordinal),
+            Properties = columns.ToDictionary(c => c, _ => (IOpenApiSchema)new OpenApiSchema { Type = JsonSchemaType.Number }, StringComparer.Ordinal),
+            AdditionalPropertiesAllowed = false,
+        };
+        tensors.Description = $"Rows of {input.Name} as a tensor.";
+        return new OpenApiSchema { AnyOf = [tensors, row] };
+    }
+
+    /// <summary>Describes the tensors of a signature's outputs.</summary>
+    public static OpenApiSchema DescribeOutputs(IReadOnlyList<TensorSpec>? outputs) => Describe(outputs, "output");
+
+    /// <summary>Describes named tensors; without a signature, any object of name → tensor.</summary>
+    private static OpenApiSchema Describe(IReadOnlyList<TensorSpec>? specs, string what)
     {
         if (specs is null)
         {
