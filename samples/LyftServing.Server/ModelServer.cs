@@ -33,7 +33,7 @@ public static class ModelServer
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddModelServerModels();
         builder.Services.AddHealthChecks().AddModelServingChecks();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(o => o.AddModelServingDocument());
 
         // The admin endpoints need a bearer token with the model-operator role. JwtBearer reads
         // Authentication:Schemes:Bearer, which `dotnet user-jwts create --role model-operator`

@@ -1,6 +1,7 @@
 using LyftServing;
 using LyftServing.AspNetCore;
 using LyftServing.AspNetCore.Internal;
+using LyftServing.AspNetCore.Internal.OpenApi;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -52,6 +53,7 @@ public static class ModelServingEndpointRouteBuilderExtensions
 
         group.MapPost("/infer", (Func<HttpContext, Task>)infer.InferAsync)
             .WithTags(OpenApiTag)
+            .WithMetadata(new ModelServingEndpointMetadata(ModelServingEndpointKind.Infer))
             .WithSummary("Predicts with a model.")
             .WithDescription("Binds the features to the model's features type and answers with its output. Errors are problem details; 400 answers name the bad field.")
             .Accepts<InferenceRequest>("application/json")
@@ -79,11 +81,13 @@ public static class ModelServingEndpointRouteBuilderExtensions
 
         group.MapGet("/models", (Func<HttpContext, Task>)models.ListAsync)
             .WithTags(OpenApiTag)
+            .WithMetadata(new ModelServingEndpointMetadata(ModelServingEndpointKind.Other))
             .WithSummary("Lists the served models and their versions.")
             .Produces<ModelList>(StatusCodes.Status200OK, "application/json");
 
         group.MapGet($"/models/{{{ModelsEndpoints.ModelIdRouteValue}}}", (HttpContext context, [FromRoute(Name = ModelsEndpoints.ModelIdRouteValue)] string modelId) => models.GetAsync(context, modelId))
             .WithTags(OpenApiTag)
+            .WithMetadata(new ModelServingEndpointMetadata(ModelServingEndpointKind.Other))
             .WithSummary("Shows one model: its versions, states, self-test results and errors.")
             .Produces<ModelStatusView>(StatusCodes.Status200OK, "application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -220,6 +224,7 @@ public static class ModelServingEndpointRouteBuilderExtensions
 
         static void Describe(RouteHandlerBuilder endpoint, string summary) => endpoint
             .WithSummary(summary)
+            .WithMetadata(new ModelServingEndpointMetadata(ModelServingEndpointKind.Other))
             .Produces<ModelStatusView>(StatusCodes.Status200OK, "application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)

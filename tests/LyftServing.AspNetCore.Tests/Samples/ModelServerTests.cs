@@ -53,6 +53,15 @@ public class ModelServerTests
         Assert.Equal("""{"model_id":"fraud_score","model_version":"1","output":{"probability":0.914354,"label":true}}""", await fraud.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.NotFound, v1.StatusCode);
         Assert.Equal(HttpStatusCode.OK, openApi.StatusCode);
+        using var document = JsonDocument.Parse(await openApi.Content.ReadAsStringAsync());
+        var mapping = document.RootElement.GetProperty("paths").GetProperty("/infer").GetProperty("post").GetProperty("requestBody")
+            .GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("discriminator").GetProperty("mapping");
+        Assert.Equal(["driver_eta", "fraud_score", "tabular_mlp", "trip_risk"], mapping.EnumerateObject().Select(p => p.Name));
+
+        // trip_risk (LightGBM) names its columns: the features are rows of its input, or one row by column name.
+        var tripRisk = document.RootElement.GetProperty("components").GetProperty("schemas").GetProperty("trip_risk.Features").GetProperty("anyOf");
+        Assert.Equal(2, tripRisk.GetArrayLength());
+        Assert.Contains("trip_km", tripRisk[1].GetProperty("required").EnumerateArray().Select(c => c.GetString()));
     }
 
     [Fact]
