@@ -56,7 +56,7 @@ public class ModelServerTests
         using var document = JsonDocument.Parse(await openApi.Content.ReadAsStringAsync());
         var mapping = document.RootElement.GetProperty("paths").GetProperty("/infer").GetProperty("post").GetProperty("requestBody")
             .GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("discriminator").GetProperty("mapping");
-        Assert.Equal(["driver_eta", "fraud_score", "tabular_mlp", "trip_risk"], mapping.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["driver_eta", "fraud_score", "tabular_mlp", "tabular_mlp_torchscript", "trip_risk"], mapping.EnumerateObject().Select(p => p.Name));
 
         // trip_risk (LightGBM) names its columns: the features are rows of its input, or one row by column name.
         var tripRisk = document.RootElement.GetProperty("components").GetProperty("schemas").GetProperty("trip_risk.Features").GetProperty("anyOf");
