@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Running;
 using LyftServing.LightGbm.Benchmarks;
+using LyftServing.OnnxRuntime.Benchmarks;
 
 if (args is ["--interleaved", ..])
 {
