@@ -17,8 +17,11 @@ internal sealed class PredictStage<TFeatures, TOutput>(ModelContext context, Ser
     private readonly ModelServingMetrics _metrics = context.Metrics;
 
     /// <summary>The bare fast path: the primary answers on the caller's thread.</summary>
-    public TOutput PredictPrimary(ServingSnapshot<TFeatures, TOutput> snapshot, TFeatures features) =>
-        Run(AcquirePrimary(snapshot), features, PrimaryRole);
+    public TOutput PredictPrimary(ServingSnapshot<TFeatures, TOutput> snapshot, TFeatures features)
+    {
+        var primary = EnterPrimary(snapshot, out var mark);
+        return Run(primary, mark, features, PrimaryRole);
+    }
 
     public override ValueTask<Prediction<TOutput>> InvokeAsync(ModelCall<TFeatures> call, CancellationToken cancellationToken)
     {
@@ -28,9 +31,10 @@ internal sealed class PredictStage<TFeatures, TOutput>(ModelContext context, Ser
             // deadline is stopped by the stage it waited in.)
             cancellationToken.ThrowIfCancellationRequested();
             var snapshot = serving.Current;
-            var version = call.Version is null ? AcquirePrimary(snapshot) : AcquireVersion(snapshot, call.Version);
+            CallMark? mark;
+            var version = call.Version is null ? EnterPrimary(snapshot, out mark) : EnterVersion(snapshot, call.Version, out mark);
             var role = call.Version is null || ReferenceEquals(version, snapshot.Primary) ? PrimaryRole : DirectRole;
-            return new ValueTask<Prediction<TOutput>>(new Prediction<TOutput>(Run(version, call.Features, role), version.Version));
+            return new ValueTask<Prediction<TOutput>>(new Prediction<TOutput>(Run(version, mark, call.Features, role), version.Version));
         }
         catch (Exception ex)
         {
@@ -46,7 +50,7 @@ internal sealed class PredictStage<TFeatures, TOutput>(ModelContext context, Ser
     /// <summary>Runs a dynamic batch on the primary; a batch that throws is re-run row by row, so each caller gets its own answer or error.</summary>
     public string RunBatch(ReadOnlySpan<TFeatures> features, Span<TOutput> outputs, Span<Exception?> errors)
     {
-        var primary = AcquirePrimary(serving.Current);
+        var primary = EnterPrimary(serving.Current, out var mark);
         try
         {
             var batch = primary.Batch
@@ -98,11 +102,11 @@ internal sealed class PredictStage<TFeatures, TOutput>(ModelContext context, Ser
         }
         finally
         {
-            primary.Release();
+            primary.Exit(mark);
         }
     }
 
-    private LoadedVersion<TFeatures, TOutput> AcquirePrimary(ServingSnapshot<TFeatures, TOutput> snapshot)
+    private LoadedVersion<TFeatures, TOutput> EnterPrimary(ServingSnapshot<TFeatures, TOutput> snapshot, out CallMark? mark)
     {
         while (true)
         {
@@ -112,7 +116,7 @@ internal sealed class PredictStage<TFeatures, TOutput>(ModelContext context, Ser
                     : $"Model '{_name}' has no version ready to serve yet.");
 
             // A retired primary has already been replaced: read the snapshot again.
-            if (primary.TryAcquire())
+            if (primary.TryEnter(out mark))
             {
                 return primary;
             }
@@ -121,16 +125,17 @@ internal sealed class PredictStage<TFeatures, TOutput>(ModelContext context, Ser
         }
     }
 
-    private LoadedVersion<TFeatures, TOutput> AcquireVersion(ServingSnapshot<TFeatures, TOutput> snapshot, string version)
+    private LoadedVersion<TFeatures, TOutput> EnterVersion(ServingSnapshot<TFeatures, TOutput> snapshot, string version, out CallMark? mark)
     {
         var loaded = snapshot.Find(version);
-        return loaded is not null && loaded.TryAcquire()
+        mark = null;
+        return loaded is not null && loaded.TryEnter(out mark)
             ? loaded
             : throw new ModelNotFoundException(_name, version);
     }
 
-    /// <summary>Runs one prediction on an acquired version and releases it.</summary>
-    private TOutput Run(LoadedVersion<TFeatures, TOutput> version, TFeatures features, string role)
+    /// <summary>Runs one prediction on an entered version and exits it.</summary>
+    private TOutput Run(LoadedVersion<TFeatures, TOutput> version, CallMark? mark, TFeatures features, string role)
     {
         // In-flight calls are observed from the versions' own counts (lyftserving.inference.active),
         // so the hot path records one histogram value at most.
@@ -153,7 +158,7 @@ internal sealed class PredictStage<TFeatures, TOutput>(ModelContext context, Ser
         }
         finally
         {
-            version.Release();
+            version.Exit(mark);
             activity?.Dispose();
             if (timed)
             {

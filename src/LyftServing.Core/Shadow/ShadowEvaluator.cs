@@ -89,7 +89,7 @@ internal sealed class ShadowEvaluator<TFeatures, TOutput>
     {
         var shadow = work.Shadow;
         var stats = shadow.ShadowStats;
-        if (stats is null || !shadow.TryAcquire())
+        if (stats is null || !shadow.TryEnter(out var mark))
         {
             return; // no longer a shadow: promoted, removed or retired since the call
         }
@@ -124,7 +124,7 @@ internal sealed class ShadowEvaluator<TFeatures, TOutput>
         }
         finally
         {
-            shadow.Release();
+            shadow.Exit(mark);
         }
 
         var metrics = _context.Metrics;

@@ -76,7 +76,7 @@ public static class LightGbmModelServingBuilderExtensions
     /// Adds a LightGBM model with typed features and output for in-process callers:
     /// <paramref name="write"/> fills one row of the model's features from <typeparamref name="TFeatures"/>
     /// and <paramref name="read"/> builds <typeparamref name="TOutput"/> from the row's scores. One row
-    /// runs through LightGBM's fast single-row API on pooled native buffers and allocates nothing in
+    /// runs through LightGBM's fast single-row API on the calling thread's native buffers and allocates nothing in
     /// the steady state; batches run through the matrix API. Its client is
     /// <c>[FromKeyedServices("name")] IModelClient&lt;TFeatures, TOutput&gt;</c>.
     /// </summary>

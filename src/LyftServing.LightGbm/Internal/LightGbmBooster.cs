@@ -7,14 +7,14 @@ namespace LyftServing.LightGbm.Internal;
 
 /// <summary>
 /// One version's LightGBM booster: the native handle, what the model file says about it (features,
-/// outputs per row), its signature, a pool of single-row predictors, and the lifetime that keeps
-/// them alive while calls run (disposing waits for the last running call).
+/// outputs per row), its signature, its single-row predictors (one per calling thread), and the
+/// lifetime that keeps them alive while calls run (disposing waits for the last running call).
 /// </summary>
 /// <remarks>
-/// Thread-safe: LightGBM's matrix API takes a shared lock on the booster, and each concurrent
-/// single-row call rents its own fast configuration (LightGBM serialises calls on one).
+/// Thread-safe: LightGBM's matrix API takes a shared lock on the booster, and each thread's
+/// single-row calls use its own fast configuration (LightGBM serialises calls on one).
 /// </remarks>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The lifetime owns the handle and the pool and releases them after the last call.")]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The lifetime owns the handle and the predictors and releases them after the last call.")]
 internal sealed unsafe class LightGbmBooster
 {
     /// <summary>The name of the input: rows of the model's features, as for a tabular ONNX model.</summary>
@@ -29,7 +29,7 @@ internal sealed unsafe class LightGbmBooster
     private readonly int _predictType;
     private readonly int _startIteration;
     private readonly int _iterations;
-    private readonly ResourcePool<LightGbmRowPredictor> _rows;
+    private readonly LightGbmRowPredictors _rows;
 
     private LightGbmBooster(ModelArtifact artifact, BoosterHandle handle, int iterations, LightGbmModelSettings settings)
     {
@@ -62,11 +62,11 @@ internal sealed unsafe class LightGbmBooster
         };
 
         // Registered after the booster, so released before it: fast configurations refer to it.
-        _rows = new ResourcePool<LightGbmRowPredictor>(Math.Max(8, Environment.ProcessorCount * 2));
+        _rows = new LightGbmRowPredictors(CreateRowPredictor, _description);
         Lifetime.Own(_rows);
 
-        // One up front: the first call finds it ready, and a configuration LightGBM refuses fails the load.
-        _rows.Return(CreateRowPredictor());
+        // One up front (the loading thread's): a configuration LightGBM refuses fails the load.
+        _rows.Exit(_rows.Enter());
     }
 
     public NativeLifetime Lifetime { get; }
@@ -154,12 +154,12 @@ internal sealed unsafe class LightGbmBooster
         CheckLength(length, (long)rowCount * OutputCount);
     }
 
-    /// <summary>Scores one row through the fast single-row API on a pooled configuration. The caller is inside <see cref="Lifetime"/>.</summary>
+    /// <summary>Scores one row through the fast single-row API on the calling thread's configuration.</summary>
     /// <param name="row">The row: <see cref="FeatureCount"/> values.</param>
     /// <param name="scores">Receives <see cref="OutputCount"/> values.</param>
     public void PredictRow(ReadOnlySpan<double> row, Span<double> scores)
     {
-        var predictor = RentRow();
+        var predictor = Rows.Enter();
         try
         {
             fixed (double* data = row)
@@ -170,14 +170,12 @@ internal sealed unsafe class LightGbmBooster
         }
         finally
         {
-            ReturnRow(predictor);
+            Rows.Exit(predictor);
         }
     }
 
-    /// <summary>Rents a single-row predictor (with its own row and score buffers); return it with <see cref="ReturnRow"/>.</summary>
-    public LightGbmRowPredictor RentRow() => _rows.Rent() ?? CreateRowPredictor();
-
-    public void ReturnRow(LightGbmRowPredictor predictor) => _rows.Return(predictor);
+    /// <summary>Gets the single-row predictors (with their own row and score buffers): enter the calling thread's, and exit it.</summary>
+    public LightGbmRowPredictors Rows => _rows;
 
     /// <summary>Throws when LightGBM wrote another number of scores than the signature says.</summary>
     /// <summary>Gets what the errors of this booster name: <c>Model 'fraud' version '7'</c>.</summary>

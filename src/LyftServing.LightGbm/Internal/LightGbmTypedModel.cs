@@ -5,12 +5,12 @@ namespace LyftServing.LightGbm.Internal;
 
 /// <summary>
 /// The model code of a model added with <c>AddLightGbmModel&lt;TFeatures, TOutput&gt;</c>: the user's
-/// writer fills a pooled native row, LightGBM's fast single-row API scores it into a pooled native
-/// buffer, and the user's reader builds the output, so a call allocates nothing once the pool is
-/// warm. Batches (dynamic batching, <see cref="IBatchModel{TFeatures, TOutput}"/>) run as one
+/// writer fills the calling thread's native row, LightGBM's fast single-row API scores it into its native
+/// buffer, and the user's reader builds the output, so a call allocates nothing once the
+/// thread has its predictor. Batches (dynamic batching, <see cref="IBatchModel{TFeatures, TOutput}"/>) run as one
 /// matrix call on pooled arrays.
 /// </summary>
-/// <remarks>Thread-safe: each concurrent call rents its own fast configuration and buffers.</remarks>
+/// <remarks>Thread-safe: each calling thread has its own fast configuration and buffers.</remarks>
 internal sealed class LightGbmTypedModel<TFeatures, TOutput>(
     LightGbmFeatureWriter<TFeatures> write,
     LightGbmScoreReader<TOutput> read,
@@ -33,9 +33,9 @@ internal sealed class LightGbmTypedModel<TFeatures, TOutput>(
 
     public TOutput Predict(TFeatures features)
     {
-        var booster = Booster;
-        using var call = booster.Lifetime.Enter();
-        var predictor = booster.RentRow();
+        // The thread's predictor keeps the booster alive while the call runs (see LightGbmRowPredictors).
+        var rows = Booster.Rows;
+        var predictor = rows.Enter();
         try
         {
             var row = predictor.Row;
@@ -46,7 +46,7 @@ internal sealed class LightGbmTypedModel<TFeatures, TOutput>(
         }
         finally
         {
-            booster.ReturnRow(predictor);
+            rows.Exit(predictor);
         }
     }
 

@@ -1,10 +1,11 @@
 using System.Text.Json;
+using LyftServing.LightGbm.Internal;
 using LyftServing.LightGbm.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace LyftServing.LightGbm.Tests.Internal;
 
-/// <summary>The typed path: AddLightGbmModel&lt;TFeatures, TOutput&gt; with pooled fast single-row configurations and native buffers.</summary>
+/// <summary>The typed path: AddLightGbmModel&lt;TFeatures, TOutput&gt; with a fast single-row configuration and native buffers per calling thread.</summary>
 public sealed class LightGbmTypedModelTests : IDisposable
 {
     private readonly TempStore _store = new();
@@ -177,5 +178,88 @@ public sealed class LightGbmTypedModelTests : IDisposable
         Assert.Equal("20", status.PrimaryVersion);
         Assert.Equal(eta, await client.PredictAsync(trip), 1e-9);
         await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Dispose_WhileACallRuns_WaitsForItBeforeFreeingTheBooster()
+    {
+        using var entered = new ManualResetEventSlim();
+        using var leave = new ManualResetEventSlim();
+        var block = 0;
+        var lightGbm = await TestHost.LoadTypedModelAsync<Trip, double>("trip_risk", (t, row) =>
+        {
+            Trip.Write(t, row);
+            if (Volatile.Read(ref block) == 1)
+            {
+                entered.Set();
+                leave.Wait();
+            }
+        }, s => s[0]);
+        var (row, expected) = Fixtures.Rows("trip_risk")[0];
+        var booster = lightGbm.Booster;
+        Volatile.Write(ref block, 1);
+        var call = Task.Factory.StartNew(() => lightGbm.Predict(Trip.FromRow(row)), TaskCreationOptions.LongRunning);
+        Assert.True(entered.Wait(TimeSpan.FromSeconds(10)));
+        Volatile.Write(ref block, 0);
+
+        var dispose = Task.Factory.StartNew(lightGbm.Dispose, TaskCreationOptions.LongRunning);
+        var disposedEarly = dispose.Wait(TimeSpan.FromMilliseconds(200));
+        var openWhileInUse = !booster.Handle.IsClosed;
+        leave.Set();
+        var score = await call.WaitAsync(TimeSpan.FromSeconds(10));
+        await dispose.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.False(disposedEarly, "Dispose returned while a call was still using the booster");
+        Assert.True(openWhileInUse);
+        Assert.Equal(expected[0], score, 1e-9);
+        Assert.True(booster.Handle.IsClosed);
+        var error = Assert.Throws<ObjectDisposedException>(() => lightGbm.Predict(Trip.FromRow(row)));
+        Assert.Contains("Model 'trip_risk' version '1' has been unloaded", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Predict_FromInsideItsOwnWriter_TheNestedCallGetsAPredictorOfItsOwn()
+    {
+        var rows = Fixtures.Rows("trip_risk");
+        LightGbmTypedModel<Trip, double>? model = null;
+        var inner = double.NaN;
+        using var lightGbm = await TestHost.LoadTypedModelAsync<Trip, double>("trip_risk", (t, row) =>
+        {
+            // The outer call's row is written when the nested call runs on the same thread: sharing
+            // the outer call's buffers would score the nested row for both.
+            Trip.Write(t, row);
+            if (t.PriorCancellations >= 0)
+            {
+                inner = model!.Predict(Trip.FromRow(rows[1].Row) with { PriorCancellations = -1 });
+            }
+        }, s => s[0]);
+        model = lightGbm;
+        var standalone = lightGbm.Predict(Trip.FromRow(rows[1].Row) with { PriorCancellations = -1 });
+        var predictors = lightGbm.Booster.Rows.Count;
+
+        var outer = lightGbm.Predict(Trip.FromRow(rows[0].Row));
+
+        Assert.Equal(rows[0].Expected[0], outer, 1e-9);
+        Assert.Equal(standalone, inner);
+        Assert.NotEqual(outer, inner);
+        Assert.Equal(predictors, lightGbm.Booster.Rows.Count);
+    }
+
+    [Fact]
+    public async Task Predict_FromThreadsThatEnd_TheirPredictorsAreHandedOn()
+    {
+        using var lightGbm = await TestHost.LoadTypedModelAsync<Trip, double>("trip_risk", Trip.Write, s => s[0]);
+        var (row, expected) = Fixtures.Rows("trip_risk")[0];
+        for (var i = 0; i < 50; i++)
+        {
+            var score = double.NaN;
+            var thread = new Thread(() => score = lightGbm.Predict(Trip.FromRow(row)));
+            thread.Start();
+            thread.Join();
+            Assert.Equal(expected[0], score, 1e-9);
+        }
+
+        // The loading thread's predictor (made at load) and the one the 50 threads passed on.
+        Assert.InRange(lightGbm.Booster.Rows.Count, 1, 2);
     }
 }
