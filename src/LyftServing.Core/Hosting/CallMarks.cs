@@ -65,6 +65,11 @@ internal sealed class CallMark(Thread owner)
 {
     private object? _version;
 
+    // Keeps two threads' marks off one cache line, so writing one does not slow the other thread.
+#pragma warning disable IDE0051, CS0169 // never read: it only takes space
+    private readonly Padding _padding;
+#pragma warning restore IDE0051, CS0169
+
     public Thread Owner { get; set; } = owner;
 
     public object? Version
@@ -72,4 +77,10 @@ internal sealed class CallMark(Thread owner)
         get => Volatile.Read(ref _version);
         set => Volatile.Write(ref _version, value);
     }
+}
+
+/// <summary>A cache line's worth of bytes (two lines on processors that fetch them in pairs).</summary>
+[System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit, Size = 120)]
+internal struct Padding
+{
 }
