@@ -4,7 +4,7 @@ using TorchSharp;
 
 namespace LyftServing.TorchSharp.Internal;
 
-/// <summary>Converts between the kit's tensors and libtorch's: inputs without a copy, outputs copied out before the call's scope frees them.</summary>
+/// <summary>Converts between the kit's tensors and libtorch's: inputs copied into tensors libtorch allocates, outputs copied out before the call's scope frees them.</summary>
 internal static class TorchTensors
 {
     /// <summary>The element types a TorchScript model's inputs and outputs may have.</summary>
@@ -22,11 +22,11 @@ internal static class TorchTensors
         var shape = inputs.GetShape(index);
         var tensor = inputs.Signature.Inputs[index].ElementType switch
         {
-            TensorElementType.Float32 => Create(inputs.GetMemory<float>(index), shape, torch.ScalarType.Float32),
-            TensorElementType.Float64 => Create(inputs.GetMemory<double>(index), shape, torch.ScalarType.Float64),
-            TensorElementType.Int32 => Create(inputs.GetMemory<int>(index), shape, torch.ScalarType.Int32),
-            TensorElementType.Int64 => Create(inputs.GetMemory<long>(index), shape, torch.ScalarType.Int64),
-            TensorElementType.Bool => Create(inputs.GetMemory<bool>(index), shape, torch.ScalarType.Bool),
+            TensorElementType.Float32 => Create<float>(inputs.GetMemory<float>(index).Span, shape, torch.ScalarType.Float32),
+            TensorElementType.Float64 => Create<double>(inputs.GetMemory<double>(index).Span, shape, torch.ScalarType.Float64),
+            TensorElementType.Int32 => Create<int>(inputs.GetMemory<int>(index).Span, shape, torch.ScalarType.Int32),
+            TensorElementType.Int64 => Create<long>(inputs.GetMemory<long>(index).Span, shape, torch.ScalarType.Int64),
+            TensorElementType.Bool => Create<bool>(inputs.GetMemory<bool>(index).Span, shape, torch.ScalarType.Bool),
             var other => throw new NotSupportedException($"Input '{inputs.Signature.Inputs[index].Name}' is {other.Name()}; TorchScript inputs are {Supported} tensors."),
         };
         return device.type == DeviceType.CPU ? tensor : tensor.to(device);
@@ -80,20 +80,30 @@ internal static class TorchTensors
         _ => null,
     };
 
-    private static torch.Tensor Create<T>(Memory<T> values, ReadOnlySpan<long> shape, torch.ScalarType type)
+    /// <summary>Creates a CPU tensor of <paramref name="shape"/> holding a copy of <paramref name="values"/>, copied in parts of at most <paramref name="partLength"/> values.</summary>
+    public static torch.Tensor Create<T>(ReadOnlySpan<T> values, ReadOnlySpan<long> shape, torch.ScalarType type, int partLength = int.MaxValue)
         where T : unmanaged
     {
-        if ((long)values.Length * Unsafe.SizeOf<T>() > int.MaxValue)
+        var tensor = torch.empty(shape, type);
+
+        // Tensor.bytes spans at most int.MaxValue bytes: a larger input is copied in parts.
+        partLength = Math.Min(partLength, int.MaxValue / Unsafe.SizeOf<T>());
+        if (values.Length <= partLength)
         {
-            // Beyond what a span (Tensor.bytes) covers: libtorch reads the pooled array pinned, in place.
-            var segment = MemoryMarshal.TryGetArray<T>(values, out var array) ? array : new ArraySegment<T>(values.ToArray());
-            return torch.frombuffer(segment.Array!, type, segment.Count, segment.Offset).view(shape.ToArray());
+            if (!values.IsEmpty)
+            {
+                MemoryMarshal.AsBytes(values).CopyTo(tensor.bytes);
+            }
+
+            return tensor;
         }
 
-        var tensor = torch.empty(shape, type);
-        if (!values.IsEmpty)
+        using var flat = tensor.view(-1);
+        for (var start = 0; start < values.Length; start += partLength)
         {
-            MemoryMarshal.AsBytes(values.Span).CopyTo(tensor.bytes);
+            var part = values.Slice(start, Math.Min(partLength, values.Length - start));
+            using var slice = flat.narrow(0, start, part.Length);
+            MemoryMarshal.AsBytes(part).CopyTo(slice.bytes);
         }
 
         return tensor;
