@@ -31,6 +31,12 @@ public static class Costs
         long[] shape = [1, 8];
         var tensorFeatures = new Tensors { { "features", Tensor.Create(features, 1, 8) } };
         using var bound = model.Signature.BindInputs("tabular_mlp", tensorFeatures);
+
+        // A batch of 8,000 rows (256 KB): where the copy of the values costs most beside wrapping them.
+        float[] batch = [.. Enumerable.Range(0, 8_000 * 8).Select(i => (float)Math.Sin(i))];
+        long[] batchShape = [8_000, 8];
+        var batchFeatures = new Tensors { { "features", Tensor.Create(batch, 8_000, 8) } };
+        using var batchBound = model.Signature.BindInputs("tabular_mlp", new Tensors { { "features", Tensor.Create(batch, 8_000, 8) } });
         using var output = torch.ones(1, 1);
 
         (string Name, Action Call)[] steps =
@@ -56,6 +62,20 @@ public static class Costs
             {
                 using var input = TorchTensors.FromInput(bound, 0, torch.CPU);
             }),
+            ("raw: input of 8,000 rows torch.tensor(float[], shape), disposed", () =>
+            {
+                using var input = torch.tensor(batch, batchShape);
+            }),
+            ("runtime before: input of 8,000 rows frombuffer(pooled array).view(shape), disposed", () =>
+            {
+                using var input = torch.frombuffer(batch, torch.ScalarType.Float32, batch.Length, 0);
+                using var view = input.view(batchShape);
+            }),
+            ("runtime now: input of 8,000 rows TorchTensors.FromInput (torch.empty, copy), disposed", () =>
+            {
+                using var input = TorchTensors.FromInput(batchBound, 0, torch.CPU);
+            }),
+            ("runtime: a whole call of 8,000 rows (TorchScriptModel.Predict, for scale)", () => model.Predict(batchFeatures)),
             ("raw: read the output (ReadCpuSingle)", () => output.ReadCpuSingle(0)),
             ("runtime before: output contiguous(), Tensor.shape, copy (in a dispose scope)", () =>
             {
