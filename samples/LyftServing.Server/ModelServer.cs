@@ -31,7 +31,7 @@ public static class ModelServer
     public static WebApplicationBuilder AddModelServer(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.AddModelServerModels();
+        var serving = builder.AddModelServerModels();
         builder.Services.AddHealthChecks().AddModelServingChecks();
         builder.Services.AddOpenApi(o => o.AddModelServingDocument());
 
@@ -42,6 +42,8 @@ public static class ModelServer
         // answered 401.
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddAuthorization(o => o.AddPolicy(OperatorsPolicy, p => p.RequireRole(OperatorRole)));
+        // Their 401 and 403 answers carry problem details, as every other error does.
+        serving.AddAdminAuthorizationProblems();
 
         // LyftServing's meter, scraped by Prometheus from /metrics.
         var telemetry = builder.Services.AddOpenTelemetry()

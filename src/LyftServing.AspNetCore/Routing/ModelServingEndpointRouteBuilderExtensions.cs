@@ -201,7 +201,7 @@ public static class ModelServingEndpointRouteBuilderExtensions
         var secured = endpoints.MapGroup(string.Empty);
         secured.RequireAuthorization(policyName);
         var group = secured.MapGroup(prefix);
-        group.WithTags("Model serving admin");
+        group.WithTags("Model serving admin").WithMetadata(new AuthorizationAnswers(admin.Errors));
 
         const string Model = $"/models/{{{AdminEndpoints.ModelIdRouteValue}}}";
         const string Version = $"{Model}/versions/{{{AdminEndpoints.VersionRouteValue}}}";
@@ -216,7 +216,7 @@ public static class ModelServingEndpointRouteBuilderExtensions
         Describe(group.MapPost(Model + "/refresh", (Func<HttpContext, Task>)admin.RefreshAsync), "Checks the model's store now.");
 
         var repository = secured.MapGroup("/v2/repository");
-        repository.WithTags("Open Inference Protocol").ExcludeFromDescription();
+        repository.WithTags("Open Inference Protocol").ExcludeFromDescription().WithMetadata(new AuthorizationAnswers(admin.ProtocolErrors));
         repository.MapPost("/index", admin.RepositoryIndexAsync);
         repository.MapPost(Model + "/load", admin.RepositoryLoadAsync);
         repository.MapPost(Model + "/unload", admin.RepositoryUnloadAsync);

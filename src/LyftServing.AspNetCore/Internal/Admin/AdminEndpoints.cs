@@ -25,6 +25,12 @@ internal sealed class AdminEndpoints(EndpointServices shared, ModelLinks links, 
     private readonly ErrorResponder _errors = new ProblemResponder(shared.Logger);
     private readonly ErrorResponder _protocolErrors = new OpenInferenceErrorResponder(shared.Logger);
 
+    /// <summary>Gets the problem details writer of the actions under the prefix.</summary>
+    public ErrorResponder Errors => _errors;
+
+    /// <summary>Gets the protocol's error writer of the repository extension.</summary>
+    public ErrorResponder ProtocolErrors => _protocolErrors;
+
     /// <summary>
     /// The Open Inference Protocol's model repository extension, <c>POST /v2/repository/index</c>:
     /// every model's versions with their state (<c>READY</c>, <c>LOADING</c>, <c>UNAVAILABLE</c>)
