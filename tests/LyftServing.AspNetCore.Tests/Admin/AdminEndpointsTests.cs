@@ -167,6 +167,23 @@ public sealed class AdminEndpointsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ServerMetadata_RepositoryExtensionMapped_ListsModelRepositoryOnlyUnderItsV2()
+    {
+        // The repository extension is at /v2/repository: the /v2 at the root lists it, the /v2 under /api does not.
+        await using var app = await StartAsync(map: web =>
+        {
+            web.MapOpenInferenceProtocol();
+            web.MapOpenInferenceProtocol("/api");
+        });
+
+        var root = JsonNode.Parse(await app.Client.GetStringAsync("/v2"))!;
+        var prefixed = JsonNode.Parse(await app.Client.GetStringAsync("/api/v2"))!;
+
+        Assert.Equal(["model_repository"], root["extensions"]!.AsArray().Select(e => e!.GetValue<string>()));
+        Assert.Empty(prefixed["extensions"]!.AsArray());
+    }
+
+    [Fact]
     public async Task Promote_ThenRollBack_ShowsEachEffectInModelsAndInTheStoreRecord()
     {
         using (var promoted = await SendAsync("POST", "/admin/models/driver_eta/versions/1/promote"))
