@@ -4,7 +4,8 @@ object-store emulator (s3rver or azurite), steady load through haproxy (wrk), an
 fleet lives through:
 
   1. publish version 2 with `lyftserving publish`      -> every replica swaps to 2 (measured)
-  2. roll back to 1 on one replica (the sample's hook)   -> every replica follows (measured)
+  2. roll back to 1 on one replica (POST /admin/models/driver_eta/rollback with a bearer token
+     the run mints, role model-operator)                 -> every replica follows (measured)
   3. drain one replica in haproxy, stop it (SIGTERM), start it again on its cache
                                                          -> it comes back on the fleet's version 1
 
@@ -17,6 +18,9 @@ eng/fleet.sh builds both and runs this for both stores. Exit code 0 when everyth
 """
 
 import argparse
+import base64
+import hashlib
+import hmac
 import json
 import os
 import shutil
@@ -27,12 +31,18 @@ import sys
 import tempfile
 import time
 import urllib.request
+import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EMULATORS = os.path.join(ROOT, "eng", "emulators", "node_modules", ".bin")
 MODEL = "driver_eta"
 VERSIONS = os.path.join(ROOT, "samples", "models", MODEL)
 AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+# The bearer settings every replica is given (the sample server's JwtBearer reads
+# Authentication:Schemes:Bearer, as `dotnet user-jwts` writes it) and the tokens the run mints.
+ISSUER = "lyftserving-fleet"
+AUDIENCE = "lyftserving-fleet"
+OPERATOR_ROLE = "model-operator"
 BODY = '{"model_id": "driver_eta", "features": {"distance_km": 8.0, "stops": 1, "hour_of_day": 17, "traffic_index": 0.7}}'
 
 WRK_SCRIPT = """
@@ -75,9 +85,26 @@ def wait_port(port, deadline_s=60):
     raise RuntimeError(f"nothing listens on port {port} after {deadline_s} s")
 
 
-def http(method, url, body=None, timeout=5):
-    request = urllib.request.Request(url, method=method, data=body.encode() if body else None,
-                                     headers={"Content-Type": "application/json"} if body else {})
+def base64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def mint_token(key, name, role, lifetime_s=600):
+    """A JWT signed with HS256, as a tool would mint one for the admin endpoints."""
+    now = int(time.time())
+    header = {"alg": "HS256", "typ": "JWT"}
+    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": name, "unique_name": name, "role": role,
+              "jti": uuid.uuid4().hex, "iat": now, "nbf": now, "exp": now + lifetime_s}
+    signing_input = ".".join(base64url(json.dumps(part, separators=(",", ":")).encode()) for part in (header, claims))
+    signature = hmac.new(key, signing_input.encode(), hashlib.sha256).digest()
+    return signing_input + "." + base64url(signature)
+
+
+def http(method, url, body=None, timeout=5, token=None):
+    headers = {"Content-Type": "application/json"} if body else {}
+    if token:
+        headers["Authorization"] = "Bearer " + token
+    request = urllib.request.Request(url, method=method, data=body.encode() if body else None, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, response.read().decode()
@@ -100,6 +127,7 @@ class Fleet:
         self.store_port = free_port()
         self.lb_port = free_port()
         self.location = f"{args.store}://models/fleet"
+        self.signing_key = os.urandom(32)  # this run's replicas only
 
     # --- the store -------------------------------------------------------------------------
     def start_store(self):
@@ -149,7 +177,10 @@ class Fleet:
             "ModelServing__DiscoverModels": "true",
             "ModelServing__PollInterval": "00:00:01",
             "ModelServing__" + ("S3" if self.args.store == "s3" else "AzureBlob") + "__CacheDirectory": replica["cache"],
-            "Server__RollbackHook": "true",
+            "Authentication__Schemes__Bearer__ValidIssuer": ISSUER,
+            "Authentication__Schemes__Bearer__ValidAudiences__0": AUDIENCE,
+            "Authentication__Schemes__Bearer__SigningKeys__0__Issuer": ISSUER,
+            "Authentication__Schemes__Bearer__SigningKeys__0__Value": base64.b64encode(self.signing_key).decode(),
             "Logging__LogLevel__Default": "Warning",
             "Logging__LogLevel__LyftServing.Stores": "Information",
             "DOTNET_gcServer": "0",
@@ -268,9 +299,15 @@ backend replicas
         results["converged_on_2_s"] = self.wait_converged("2", published)
         time.sleep(3)
 
-        log("rolling back on r1")
+        log("rolling back on r1 (POST /admin with a bearer token)")
+        rollback = f"http://127.0.0.1:{self.replicas['r1']['port']}/admin/models/{MODEL}/rollback"
+        anonymous = http("POST", rollback, timeout=30)[0]
+        not_operator = http("POST", rollback, timeout=30, token=mint_token(self.signing_key, "fleet", "reader"))[0]
+        results["admin_without_token"], results["admin_without_role"] = anonymous, not_operator
+        if (anonymous, not_operator) != (401, 403):
+            raise RuntimeError(f"the admin rollback answered {anonymous} without a token and {not_operator} without the role (expected 401 and 403)")
         started = time.monotonic()
-        status, body = http("POST", f"http://127.0.0.1:{self.replicas['r1']['port']}/sample/models/{MODEL}/rollback", "{}", timeout=30)
+        status, body = http("POST", rollback, timeout=30, token=mint_token(self.signing_key, "fleet", OPERATOR_ROLE))
         if status != 200:
             raise RuntimeError(f"rollback answered {status}: {body}")
         results["converged_on_1_s"] = self.wait_converged("1", started)

@@ -31,15 +31,19 @@ public static class ModelServer
     public static WebApplicationBuilder AddModelServer(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.AddModelServerModels();
+        var serving = builder.AddModelServerModels();
         builder.Services.AddHealthChecks().AddModelServingChecks();
         builder.Services.AddOpenApi(o => o.AddModelServingDocument());
 
         // The admin endpoints need a bearer token with the model-operator role. JwtBearer reads
-        // Authentication:Schemes:Bearer, which `dotnet user-jwts create --role model-operator`
-        // writes for local tokens; without it every admin request is answered 401.
+        // Authentication:Schemes:Bearer (ValidIssuer, ValidAudiences, SigningKeys), which
+        // `dotnet user-jwts create --role model-operator` writes for local tokens and a fleet's
+        // replicas take from their environment (eng/fleet.py); without it every admin request is
+        // answered 401.
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddAuthorization(o => o.AddPolicy(OperatorsPolicy, p => p.RequireRole(OperatorRole)));
+        // Their 401 and 403 answers carry problem details, as every other error does.
+        serving.AddAdminAuthorizationProblems();
 
         // LyftServing's meter, scraped by Prometheus from /metrics.
         var telemetry = builder.Services.AddOpenTelemetry()
@@ -96,14 +100,6 @@ public static class ModelServer
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ModelServingHealthChecks.LiveTag) });
         app.MapOpenApi();
         app.MapPrometheusScrapingEndpoint();
-
-        if (app.Configuration.GetValue<bool>("Server:RollbackHook"))
-        {
-            // Off by default: a stand-in for the admin endpoints, for the fleet run (eng/fleet.py).
-            // The rollback is recorded in the shared store; every replica follows it at its next poll.
-            app.MapPost("/sample/models/{name}/rollback", async (string name, IModelManager manager, CancellationToken cancellationToken) =>
-                Results.Ok(new { model_id = name, model_version = await manager.RollBackAsync(name, cancellationToken) }));
-        }
 
         var configuredRoot = app.Services.GetRequiredService<IOptions<ModelServingOptions>>().Value.StoreRoot;
         var storeRoot = configuredRoot.Contains("://", StringComparison.Ordinal) ? configuredRoot : Path.GetFullPath(Path.Combine(app.Environment.ContentRootPath, configuredRoot));

@@ -27,6 +27,12 @@ public static class ModelServingProblemTypes
     /// <summary>400: the Open Inference Protocol called a model that takes no named tensors (a C# model with typed features): call it with <c>POST /infer</c>.</summary>
     public const string NoTensorSignature = BaseUri + "no-tensor-signature";
 
+    /// <summary>401: an admin endpoint was called without valid credentials (no token, or one that is expired or not trusted); the <c>WWW-Authenticate</c> header names the scheme. Written when <c>AddAdminAuthorizationProblems()</c> is registered.</summary>
+    public const string Unauthorized = BaseUri + "unauthorized";
+
+    /// <summary>403: an admin endpoint was called by an authenticated caller who does not satisfy its authorization policy (for example a token without the operators' role). Written when <c>AddAdminAuthorizationProblems()</c> is registered.</summary>
+    public const string Forbidden = BaseUri + "forbidden";
+
     /// <summary>404: no model has the requested name.</summary>
     public const string ModelNotFound = BaseUri + "model-not-found";
 

@@ -73,6 +73,13 @@ public sealed class S3ModelStore : IModelStore, IDisposable
 
     internal VersionCache Cache => _store.Cache;
 
+    /// <summary>Gets the clock of the cache's retry delays; the registration sets the host's.</summary>
+    internal TimeProvider TimeProvider
+    {
+        get => _store.Cache.TimeProvider;
+        init => _store.Cache.TimeProvider = value;
+    }
+
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<string>> ListModelsAsync(CancellationToken cancellationToken) => _store.ListModelsAsync(cancellationToken);
 

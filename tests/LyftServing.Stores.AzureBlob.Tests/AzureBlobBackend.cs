@@ -35,6 +35,8 @@ public sealed class AzureBlobBackend : StoreBackend
 
     internal override VersionCache CacheOf(IModelStore store) => ((AzureBlobModelStore)store).Cache;
 
+    internal override IModelStore CreateStoreAsTheHostDoes(IServiceProvider services, Uri location) => AzureBlobModelServingBuilderExtensions.CreateStore(services, location);
+
     internal override Task<ModelManifest> PublishAsync(IModelStore store, string model, string version, string directory) =>
         ((AzureBlobModelStore)store).PublishAsync(model, version, directory);
 

@@ -37,6 +37,8 @@ public sealed class S3Backend : StoreBackend
 
     internal override VersionCache CacheOf(IModelStore store) => ((S3ModelStore)store).Cache;
 
+    internal override IModelStore CreateStoreAsTheHostDoes(IServiceProvider services, Uri location) => S3ModelServingBuilderExtensions.CreateStore(services, location);
+
     internal override Task<ModelManifest> PublishAsync(IModelStore store, string model, string version, string directory) =>
         ((S3ModelStore)store).PublishAsync(model, version, directory);
 

@@ -115,6 +115,8 @@ public static class ModelServingEndpointRouteBuilderExtensions
     /// number of values must be the product of <c>shape</c>. Datatypes BOOL, INT8 to INT64, UINT8 to
     /// UINT64, FP32, FP64 and BYTES (as JSON strings) are read; the model converts numbers to its
     /// inputs' element types. The answer echoes the request's <c>id</c> and <c>parameters</c>.
+    /// <c>GET /v2</c> lists <c>model_repository</c> in <c>extensions</c> when <c>MapModelServingAdmin()</c>
+    /// maps the repository extension under the same <c>/v2</c>, whichever is mapped first.
     /// </remarks>
     /// <exception cref="InvalidOperationException"><c>AddModelServing()</c> was not called on the app's services.</exception>
     /// <exception cref="OptionsValidationException">The <see cref="ModelServingHttpOptions"/> are invalid.</exception>
@@ -201,7 +203,7 @@ public static class ModelServingEndpointRouteBuilderExtensions
         var secured = endpoints.MapGroup(string.Empty);
         secured.RequireAuthorization(policyName);
         var group = secured.MapGroup(prefix);
-        group.WithTags("Model serving admin");
+        group.WithTags("Model serving admin").WithMetadata(new AuthorizationAnswers(admin.Errors));
 
         const string Model = $"/models/{{{AdminEndpoints.ModelIdRouteValue}}}";
         const string Version = $"{Model}/versions/{{{AdminEndpoints.VersionRouteValue}}}";
@@ -216,7 +218,7 @@ public static class ModelServingEndpointRouteBuilderExtensions
         Describe(group.MapPost(Model + "/refresh", (Func<HttpContext, Task>)admin.RefreshAsync), "Checks the model's store now.");
 
         var repository = secured.MapGroup("/v2/repository");
-        repository.WithTags("Open Inference Protocol").ExcludeFromDescription();
+        repository.WithTags("Open Inference Protocol").ExcludeFromDescription().WithMetadata(new AuthorizationAnswers(admin.ProtocolErrors), OpenInferenceExtension.ModelRepository);
         repository.MapPost("/index", admin.RepositoryIndexAsync);
         repository.MapPost(Model + "/load", admin.RepositoryLoadAsync);
         repository.MapPost(Model + "/unload", admin.RepositoryUnloadAsync);

@@ -27,6 +27,13 @@ public static class AzureBlobModelServingBuilderExtensions
         return builder.AddModelStoreScheme<AzureBlobModelStoreOptions>(
             "azblob",
             "AzureBlob",
-            (services, location) => new AzureBlobModelStore(location, services.GetRequiredService<IOptions<AzureBlobModelStoreOptions>>().Value, services.GetService<ILoggerFactory>()));
+            CreateStore);
     }
+
+    /// <summary>The store of one location, as the host creates it: its settings, logger and clock (for the cache's retry delays, as for its polls).</summary>
+    internal static AzureBlobModelStore CreateStore(IServiceProvider services, Uri location) =>
+        new(location, services.GetRequiredService<IOptions<AzureBlobModelStoreOptions>>().Value, services.GetService<ILoggerFactory>())
+        {
+            TimeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System,
+        };
 }

@@ -27,6 +27,13 @@ public static class S3ModelServingBuilderExtensions
         return builder.AddModelStoreScheme<S3ModelStoreOptions>(
             "s3",
             "S3",
-            (services, location) => new S3ModelStore(location, services.GetRequiredService<IOptions<S3ModelStoreOptions>>().Value, services.GetService<ILoggerFactory>()));
+            CreateStore);
     }
+
+    /// <summary>The store of one location, as the host creates it: its settings, logger and clock (for the cache's retry delays, as for its polls).</summary>
+    internal static S3ModelStore CreateStore(IServiceProvider services, Uri location) =>
+        new(location, services.GetRequiredService<IOptions<S3ModelStoreOptions>>().Value, services.GetService<ILoggerFactory>())
+        {
+            TimeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System,
+        };
 }

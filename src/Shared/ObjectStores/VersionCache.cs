@@ -52,6 +52,13 @@ internal sealed class VersionCache
     /// <summary>Gets the cache directory.</summary>
     public string Directory { get; }
 
+    /// <summary>
+    /// Gets or sets the clock of the delays between download attempts: the host's
+    /// <see cref="System.TimeProvider"/> when the store comes from its registration
+    /// (<c>AddS3ModelStore()</c>, <c>AddAzureBlobModelStore()</c>), else the system's.
+    /// </summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
     /// <summary>Gets the size the cache is trimmed to, in bytes, by evicting released versions.</summary>
     public long SizeLimit { get; }
 
@@ -282,6 +289,9 @@ internal sealed class VersionCache
         return true;
     }
 
+    /// <summary>The wait after the failed attempt <paramref name="attempt"/> (1-based): 200 ms, then 400 ms.</summary>
+    internal static TimeSpan RetryDelay(int attempt) => TimeSpan.FromMilliseconds(200 * attempt);
+
     /// <summary>Transport failures (a cut download, the store away for a moment) are retried a few times; anything else is not.</summary>
     private async Task<T> WithRetriesAsync<T>(Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
     {
@@ -294,7 +304,7 @@ internal sealed class VersionCache
             catch (IOException ex) when (attempt < DownloadAttempts && !cancellationToken.IsCancellationRequested)
             {
                 CacheLog.Retrying(_logger, _storage.Location, attempt, ex.Message);
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(RetryDelay(attempt), TimeProvider, cancellationToken).ConfigureAwait(false);
             }
         }
     }

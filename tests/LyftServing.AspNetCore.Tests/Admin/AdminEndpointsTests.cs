@@ -4,6 +4,8 @@ using System.Text;
 using System.Text.Json.Nodes;
 using LyftServing.AspNetCore.Tests.Infrastructure;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -82,6 +84,103 @@ public sealed class AdminEndpointsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Null((await GetModelAsync())["decision"]);
         Assert.Null(await _app.Store.ReadDecisionAsync("driver_eta", default));
+    }
+
+    [Theory]
+    [InlineData("admin", "POST", "/admin/models/driver_eta/rollback")]
+    [InlineData("repository", "POST", "/v2/repository/index")]
+    public async Task Action_WithoutAToken_AnswersAProblemBodyAndTheChallenge(string caseName, string method, string path)
+    {
+        using var response = await SendAsync(method, path, token: null);
+
+        await ResponseSnapshot.MatchAsync(response, caseName);
+        Assert.Equal("Bearer", Assert.Single(response.Headers.WwwAuthenticate).Scheme);
+    }
+
+    [Theory]
+    [InlineData("admin", "POST", "/admin/models/driver_eta/rollback")]
+    [InlineData("repository", "POST", "/v2/repository/index")]
+    public async Task Action_WithATokenLackingThePolicy_AnswersAProblemBody(string caseName, string method, string path)
+    {
+        using var response = await SendAsync(method, path, Token("mallory", roles: []));
+
+        await ResponseSnapshot.MatchAsync(response, caseName);
+    }
+
+    [Fact]
+    public async Task Action_WithAnExpiredToken_Answers401ProblemNamingNoCause()
+    {
+        var expired = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Claims = new Dictionary<string, object> { ["name"] = "ops", ["role"] = new[] { Role } },
+            NotBefore = DateTime.UtcNow.AddHours(-2),
+            Expires = DateTime.UtcNow.AddHours(-1),
+            SigningCredentials = new SigningCredentials(Key, SecurityAlgorithms.HmacSha256),
+        });
+
+        using var response = await SendAsync("POST", "/admin/models/driver_eta/rollback", expired);
+
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(ModelServingProblemTypes.Unauthorized, JsonNode.Parse(body)!["type"]!.GetValue<string>());
+        Assert.DoesNotContain("Exception", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("IDX", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AppEndpointWithThePolicy_AnswersAsBefore_OnlyTheAdminEndpointsGetProblemBodies()
+    {
+        await using var app = await StartAsync(map: web => web.MapGet("/private", () => "secret").RequireAuthorization(Policy));
+
+        using var anonymous = await app.Client.GetAsync("/private");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/private") { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", Token("mallory", roles: [])) } };
+        using var forbidden = await app.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(string.Empty, await anonymous.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        Assert.Equal(string.Empty, await forbidden.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task AddAdminAuthorizationProblems_NotCalled_LeavesTheMiddlewaresEmptyAnswers()
+    {
+        await using var app = await StartAsync(problems: false);
+
+        using var response = await app.Client.PostAsync("/admin/models/driver_eta/rollback", null);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(string.Empty, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task AddAdminAuthorizationProblems_DecoratesTheAppsHandlerRegisteredBefore()
+    {
+        await using var app = await StartAsync(configureFirst: services =>
+            services.AddSingleton<IAuthorizationMiddlewareResultHandler, HeaderAddingHandler>());
+
+        using var response = await app.Client.PostAsync("/admin/models/driver_eta/rollback", null);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("yes", Assert.Single(response.Headers.GetValues("X-App-Handler")));
+        Assert.Equal(ModelServingProblemTypes.Unauthorized, JsonNode.Parse(await response.Content.ReadAsStringAsync())!["type"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task ServerMetadata_RepositoryExtensionMapped_ListsModelRepositoryOnlyUnderItsV2()
+    {
+        // The repository extension is at /v2/repository: the /v2 at the root lists it, the /v2 under /api does not.
+        await using var app = await StartAsync(map: web =>
+        {
+            web.MapOpenInferenceProtocol();
+            web.MapOpenInferenceProtocol("/api");
+        });
+
+        var root = JsonNode.Parse(await app.Client.GetStringAsync("/v2"))!;
+        var prefixed = JsonNode.Parse(await app.Client.GetStringAsync("/api/v2"))!;
+
+        Assert.Equal(["model_repository"], root["extensions"]!.AsArray().Select(e => e!.GetValue<string>()));
+        Assert.Empty(prefixed["extensions"]!.AsArray());
     }
 
     [Fact]
@@ -266,28 +365,45 @@ public sealed class AdminEndpointsTests : IAsyncLifetime
         });
     }
 
-    private static Task<TestApp> StartAsync() => TestApp.StartAsync(
-        map: app =>
-        {
-            TestApp.MapStandard(app);
-            app.MapModelServingAdmin(Policy);
-        },
-        configure: builder =>
-        {
-            builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
+    private static async Task<TestApp> StartAsync(bool problems = true, Action<WebApplication>? map = null, Action<IServiceCollection>? configureFirst = null)
+    {
+        var app = await TestApp.StartAsync(
+            models: (serving, store) =>
             {
-                o.MapInboundClaims = false;
-                o.TokenValidationParameters = new TokenValidationParameters
+                configureFirst?.Invoke(serving.Services);
+                TestApp.AddStandardModels(serving, store);
+                if (problems)
                 {
-                    IssuerSigningKey = Key,
-                    ValidateIssuer = false,
-                    ValidateAudience = false,
-                    NameClaimType = "name",
-                    RoleClaimType = "role",
-                };
+                    serving.AddAdminAuthorizationProblems();
+                }
+            },
+            map: web =>
+            {
+                TestApp.MapStandard(web);
+                web.MapModelServingAdmin(Policy);
+                map?.Invoke(web);
+            },
+            configure: builder =>
+            {
+                builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
+                {
+                    o.MapInboundClaims = false;
+                    o.TokenValidationParameters = new TokenValidationParameters
+                    {
+                        IssuerSigningKey = Key,
+                        ValidateIssuer = false,
+                        ValidateAudience = false,
+                        NameClaimType = "name",
+                        RoleClaimType = "role",
+                    };
+                });
+                builder.Services.AddAuthorization(o => o.AddPolicy(Policy, p => p.RequireRole(Role)));
             });
-            builder.Services.AddAuthorization(o => o.AddPolicy(Policy, p => p.RequireRole(Role)));
-        });
+
+        // As the standard app: version 1 loaded beside the primary.
+        await app.App.Services.GetRequiredService<IModelManager>().LoadVersionAsync("driver_eta", "1");
+        return app;
+    }
 
     private async Task<HttpResponseMessage> SendAsync(string method, string path, string? token = "operator", string? body = null)
     {
@@ -316,5 +432,17 @@ public sealed class AdminEndpointsTests : IAsyncLifetime
         var record = await _app.Store.ReadDecisionAsync("driver_eta", default);
         Assert.NotNull(record);
         return JsonNode.Parse(record.Content.Span)!;
+    }
+
+    /// <summary>An app's own result handler: ASP.NET Core's answer plus a header.</summary>
+    private sealed class HeaderAddingHandler : IAuthorizationMiddlewareResultHandler
+    {
+        private readonly AuthorizationMiddlewareResultHandler _default = new();
+
+        public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
+        {
+            context.Response.Headers["X-App-Handler"] = "yes";
+            return _default.HandleAsync(next, context, policy, authorizeResult);
+        }
     }
 }

@@ -287,7 +287,7 @@ public sealed class OpenInferenceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ServerMetadata_NamesTheServerAndItsVersion()
+    public async Task ServerMetadata_WithoutTheAdminEndpoints_NamesTheServerAndItsVersionAndNoExtensions()
     {
         var metadata = await GetJsonAsync("/v2");
 

@@ -224,7 +224,9 @@ public class ModelServerTests
         using var oip = await client.PostAsync("/v2/models/tabular_mlp/infer", Json("""{"inputs": [{"name": "features", "shape": [1, 8], "datatype": "FP32", "data": [1.28, 0.76, 1.02, 0.33, 0.40, -0.72, 0.01, 0.73]}]}"""));
 
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(ModelServingProblemTypes.Unauthorized, JsonDocument.Parse(await anonymous.Content.ReadAsStringAsync()).RootElement.GetProperty("type").GetString());
         Assert.Equal(HttpStatusCode.Forbidden, notOperator.StatusCode);
+        Assert.Equal(ModelServingProblemTypes.Forbidden, JsonDocument.Parse(await notOperator.Content.ReadAsStringAsync()).RootElement.GetProperty("type").GetString());
         Assert.Equal(HttpStatusCode.OK, operatorCall.StatusCode);
         Assert.Equal(
             """{"model_name":"tabular_mlp","model_version":"1","outputs":[{"name":"score","datatype":"FP32","shape":[1,1],"data":[0.951762]}]}""",

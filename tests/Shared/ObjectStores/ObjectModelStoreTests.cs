@@ -2,7 +2,9 @@ using System.Text;
 using LyftServing.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LyftServing.Tests.ObjectStores;
 
@@ -136,6 +138,54 @@ public abstract class ObjectModelStoreTests<TBackend>(TBackend backend) : IClass
         Assert.Equal(1, proxy.Cuts);
         Assert.Equal(2 << 20, new FileInfo(artifact.GetPath("big.bin")).Length);
         Assert.Equal(Pattern(2 << 20), File.ReadAllBytes(artifact.GetPath("big.bin")));
+    }
+
+    [Fact]
+    public async Task GetArtifact_DownloadFailsOnce_RetriedAfterItsDelayOnTheStoresClock()
+    {
+        var location = backend.NewLocation();
+        await backend.PublishAsync(backend.CreateStore(location, NewFolder()), "words", "1", Version("alpha", bigBytes: 4096));
+        var storage = new FailingFirstDownload(backend.CreateStorage(location));
+        var clock = new TimerWatchingTimeProvider();
+        var store = new Internal.ObjectModelStore(storage, PrefixOf(location), NewFolder(), 1L << 30, NullLogger.Instance);
+        store.Cache.TimeProvider = clock;
+
+        var fetch = store.GetArtifactAsync("words", "1", default).AsTask();
+
+        // The retry waits on the store's clock: nothing happens until it moves by the delay.
+        Assert.Equal(Internal.VersionCache.RetryDelay(1), await clock.TimerCreated.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.False(fetch.IsCompleted);
+        Assert.Equal(1, storage.Downloads);
+        clock.Advance(Internal.VersionCache.RetryDelay(1));
+        var artifact = await fetch.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(Pattern(4096), File.ReadAllBytes(artifact.GetPath("big.bin")));
+        Assert.True(storage.Downloads >= 3, $"{storage.Downloads} downloads");
+    }
+
+    [Fact]
+    public async Task Registration_StoreFromTheHostsServices_RetriesOnTheHostsClock()
+    {
+        var location = backend.NewLocation();
+        await backend.PublishAsync(backend.CreateStore(location, NewFolder()), "words", "1", Version("alpha"));
+        var options = new ModelTestHostOptions();
+        foreach (var (key, value) in backend.Configuration(location, NewFolder()))
+        {
+            options.Configuration[key] = value;
+        }
+
+        await using var host = await ModelTestHost.StartNewAsync(
+            b => backend.AddStoreKind(b.Services.AddModelServing(b.Configuration.GetSection("ModelServing")).AddModel<WordsModel, string, string>("words")),
+            options);
+        var store = backend.CreateStoreAsTheHostDoes(host.Services, location);
+        try
+        {
+            Assert.Same(host.TimeProvider, backend.CacheOf(store).TimeProvider);
+        }
+        finally
+        {
+            (store as IDisposable)?.Dispose();
+        }
     }
 
     [Fact]
@@ -433,5 +483,48 @@ public abstract class ObjectModelStoreTests<TBackend>(TBackend backend) : IClass
         }
 
         return folder;
+    }
+
+    /// <summary>A fake clock that reports the due time of the first timer created on it.</summary>
+    private sealed class TimerWatchingTimeProvider : FakeTimeProvider
+    {
+        private readonly TaskCompletionSource<TimeSpan> _timerCreated = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<TimeSpan> TimerCreated => _timerCreated.Task;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            _timerCreated.TrySetResult(dueTime);
+            return base.CreateTimer(callback, state, dueTime, period);
+        }
+    }
+
+    /// <summary>The store's objects, with the first download failing half-way as a cut connection does.</summary>
+    private sealed class FailingFirstDownload(Internal.IObjectStorage inner) : Internal.IObjectStorage
+    {
+        private int _downloads;
+
+        public int Downloads => Volatile.Read(ref _downloads);
+
+        public string Location => inner.Location;
+
+        public async Task<Internal.StoredObject?> DownloadAsync(string key, Stream destination, CancellationToken cancellationToken)
+        {
+            if (Interlocked.Increment(ref _downloads) == 1)
+            {
+                await destination.WriteAsync(new byte[100], cancellationToken);
+                throw new IOException("The connection was cut (test).");
+            }
+
+            return await inner.DownloadAsync(key, destination, cancellationToken);
+        }
+
+        public Task<IReadOnlyList<Internal.StoredObject>> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
+
+        public Task<(byte[] Content, string ETag)?> ReadAsync(string key, CancellationToken cancellationToken) => inner.ReadAsync(key, cancellationToken);
+
+        public Task<bool> TryWriteAsync(string key, ReadOnlyMemory<byte> content, string? ifMatch, CancellationToken cancellationToken) => inner.TryWriteAsync(key, content, ifMatch, cancellationToken);
+
+        public Task UploadAsync(string key, Stream content, CancellationToken cancellationToken) => inner.UploadAsync(key, content, cancellationToken);
     }
 }

@@ -24,6 +24,9 @@ public abstract class StoreBackend : IAsyncLifetime
 
     internal abstract VersionCache CacheOf(IModelStore store);
 
+    /// <summary>The store the host's registration creates for a location, from the host's services (its settings, logger and clock).</summary>
+    internal abstract IModelStore CreateStoreAsTheHostDoes(IServiceProvider services, Uri location);
+
     internal abstract Task<ModelManifest> PublishAsync(IModelStore store, string model, string version, string directory);
 
     /// <summary>Registers the store kind (<c>AddS3ModelStore()</c>, <c>AddAzureBlobModelStore()</c>).</summary>

@@ -22,8 +22,11 @@ internal sealed class AdminEndpoints(EndpointServices shared, ModelLinks links, 
 
     private static readonly RequestShape IndexShape = new("{\"ready\": true}", "send a flat object");
 
-    private readonly ErrorResponder _errors = new ProblemResponder(shared.Logger);
-    private readonly ErrorResponder _protocolErrors = new OpenInferenceErrorResponder(shared.Logger);
+    /// <summary>Gets the problem details writer of the actions under the prefix (also of their 401 and 403, <see cref="AuthorizationAnswers"/>).</summary>
+    public ErrorResponder Errors { get; } = new ProblemResponder(shared.Logger);
+
+    /// <summary>Gets the protocol's error writer of the repository extension.</summary>
+    public ErrorResponder ProtocolErrors { get; } = new OpenInferenceErrorResponder(shared.Logger);
 
     /// <summary>
     /// The Open Inference Protocol's model repository extension, <c>POST /v2/repository/index</c>:
@@ -61,7 +64,7 @@ internal sealed class AdminEndpoints(EndpointServices shared, ModelLinks links, 
 
         if (problem is not null)
         {
-            await _protocolErrors.WriteAsync(context, problem).ConfigureAwait(false);
+            await ProtocolErrors.WriteAsync(context, problem).ConfigureAwait(false);
             return;
         }
 
@@ -104,7 +107,7 @@ internal sealed class AdminEndpoints(EndpointServices shared, ModelLinks links, 
     {
         if (Resolve(context, withVersion: false, out var model, out _) is { } invalid)
         {
-            await AnswerAsync(context, "repository load", model, null, invalid, _protocolErrors).ConfigureAwait(false);
+            await AnswerAsync(context, "repository load", model, null, invalid, ProtocolErrors).ConfigureAwait(false);
             return;
         }
 
@@ -116,7 +119,7 @@ internal sealed class AdminEndpoints(EndpointServices shared, ModelLinks links, 
         {
             if (shared.Exceptions.ForOperation(context, ex, "repository load", model, null, links) is { } failed)
             {
-                await AnswerAsync(context, "repository load", model, null, failed, _protocolErrors).ConfigureAwait(false);
+                await AnswerAsync(context, "repository load", model, null, failed, ProtocolErrors).ConfigureAwait(false);
             }
 
             return;
@@ -135,7 +138,7 @@ internal sealed class AdminEndpoints(EndpointServices shared, ModelLinks links, 
                 Problems.ModelCannotBeUnloaded,
                 $"Model '{model}' is served here and always keeps a primary version, so it cannot be unloaded: unload its other versions with POST {prefix}/models/{model}/versions/{{version}}/unload.",
                 model);
-        return AnswerAsync(context, "repository unload", model, null, problem, _protocolErrors);
+        return AnswerAsync(context, "repository unload", model, null, problem, ProtocolErrors);
     }
 
     public Task PromoteAsync(HttpContext context) =>
@@ -263,7 +266,7 @@ internal sealed class AdminEndpoints(EndpointServices shared, ModelLinks links, 
     private Task AnswerAsync(HttpContext context, string action, string model, string? version, HttpProblem problem, ErrorResponder? errors = null)
     {
         Log.AdminAction(shared.Logger, User(context), action, model, version, problem.Kind.Status);
-        return (errors ?? _errors).WriteAsync(context, problem);
+        return (errors ?? Errors).WriteAsync(context, problem);
     }
 
     /// <summary>Who asked: the authenticated name, else the subject claim.</summary>

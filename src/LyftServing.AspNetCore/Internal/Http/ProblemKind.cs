@@ -24,6 +24,8 @@ internal static class Problems
     public static readonly ProblemKind JsonTooDeep = new(ModelServingProblemTypes.JsonTooDeep, StatusCodes.Status400BadRequest, "The request body nests too deeply.");
     public static readonly ProblemKind InvalidRequest = new(ModelServingProblemTypes.InvalidRequest, StatusCodes.Status400BadRequest, "The request is not valid.");
     public static readonly ProblemKind InvalidFeatures = new(ModelServingProblemTypes.InvalidFeatures, StatusCodes.Status400BadRequest, "The features do not fit the model.");
+    public static readonly ProblemKind Unauthorized = new(ModelServingProblemTypes.Unauthorized, StatusCodes.Status401Unauthorized, "Authentication is required.");
+    public static readonly ProblemKind Forbidden = new(ModelServingProblemTypes.Forbidden, StatusCodes.Status403Forbidden, "The caller is not allowed to do this.");
     public static readonly ProblemKind ModelNotFound = new(ModelServingProblemTypes.ModelNotFound, StatusCodes.Status404NotFound, "The model is not served here.");
     public static readonly ProblemKind ModelVersionNotFound = new(ModelServingProblemTypes.ModelVersionNotFound, StatusCodes.Status404NotFound, "The model version is not loaded.");
     public static readonly ProblemKind NoTensorSignature = new(ModelServingProblemTypes.NoTensorSignature, StatusCodes.Status400BadRequest, "The model takes no named tensors.");

@@ -1,6 +1,8 @@
 using System.Reflection;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LyftServing.AspNetCore.Internal;
 
@@ -39,16 +41,54 @@ internal sealed class OpenInferenceEndpoints
         _maxValues = shared.Reader.MaxBodySize / 2;
     }
 
-    /// <summary><c>GET /v2</c>: the server's name, version and extensions.</summary>
-    public static Task ServerMetadataAsync(HttpContext context) => WriteAsync(context, StatusCodes.Status200OK, writer =>
+    /// <summary>
+    /// <c>GET /v2</c>: the server's name, version and extensions: those mapped beside this
+    /// <c>/v2</c> (endpoints carrying <see cref="OpenInferenceExtension"/> under its path, such as
+    /// <c>model_repository</c> when <c>MapModelServingAdmin()</c> maps <c>/v2/repository</c>), as
+    /// Triton reports its extensions in the server metadata.
+    /// </summary>
+    public static Task ServerMetadataAsync(HttpContext context)
     {
-        writer.WriteStartObject();
-        writer.WriteString("name"u8, "lyftserving");
-        writer.WriteString("version"u8, ServerVersion);
-        writer.WriteStartArray("extensions"u8);
-        writer.WriteEndArray();
-        writer.WriteEndObject();
-    });
+        var extensions = MappedExtensions(context);
+        return WriteAsync(context, StatusCodes.Status200OK, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name"u8, "lyftserving");
+            writer.WriteString("version"u8, ServerVersion);
+            writer.WriteStartArray("extensions"u8);
+            foreach (var extension in extensions)
+            {
+                writer.WriteStringValue(extension);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        });
+    }
+
+    /// <summary>The extensions whose endpoints are mapped under the path of this <c>GET /v2</c>, in name order.</summary>
+    private static SortedSet<string> MappedExtensions(HttpContext context)
+    {
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        if (context.GetEndpoint() is not RouteEndpoint { RoutePattern.RawText: { } self }
+            || context.RequestServices.GetService<EndpointDataSource>() is not { } endpoints)
+        {
+            return names;
+        }
+
+        var under = self.TrimEnd('/') + "/";
+        foreach (var endpoint in endpoints.Endpoints)
+        {
+            if (endpoint is RouteEndpoint { RoutePattern.RawText: { } pattern } route
+                && route.Metadata.GetMetadata<OpenInferenceExtension>() is { } extension
+                && pattern.StartsWith(under, StringComparison.OrdinalIgnoreCase))
+            {
+                names.Add(extension.Name);
+            }
+        }
+
+        return names;
+    }
 
     /// <summary><c>GET /v2/health/live</c>: 200 whenever the process answers.</summary>
     public static Task LiveAsync(HttpContext context)
@@ -381,4 +421,13 @@ internal sealed class OpenInferenceEndpoints
             return false;
         }
     }
+}
+
+/// <summary>Endpoint metadata: the endpoint belongs to the Open Inference Protocol extension <see cref="Name"/>, listed by <c>GET /v2</c> of the <c>/v2</c> it is mapped under.</summary>
+internal sealed class OpenInferenceExtension(string name)
+{
+    /// <summary>The model repository extension (index, load, unload), as Triton names it.</summary>
+    public static readonly OpenInferenceExtension ModelRepository = new("model_repository");
+
+    public string Name { get; } = name;
 }
