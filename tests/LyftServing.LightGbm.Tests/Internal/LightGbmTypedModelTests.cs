@@ -202,8 +202,15 @@ public sealed class LightGbmTypedModelTests : IDisposable
         Assert.True(entered.Wait(TimeSpan.FromSeconds(10)));
         Volatile.Write(ref block, 0);
 
-        var dispose = Task.Factory.StartNew(lightGbm.Dispose, TaskCreationOptions.LongRunning);
-        var disposedEarly = dispose.Wait(TimeSpan.FromMilliseconds(200));
+        using var disposed = new ManualResetEventSlim();
+        var dispose = Task.Factory.StartNew(
+            () =>
+            {
+                lightGbm.Dispose();
+                disposed.Set();
+            },
+            TaskCreationOptions.LongRunning);
+        var disposedEarly = disposed.Wait(TimeSpan.FromMilliseconds(200));
         var openWhileInUse = !booster.Handle.IsClosed;
         leave.Set();
         var score = await call.WaitAsync(TimeSpan.FromSeconds(10));
