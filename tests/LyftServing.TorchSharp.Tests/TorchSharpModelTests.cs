@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using TorchSharp;
-using LyftServing.Tests.Shared;
 using TripScoring;
 
 namespace LyftServing.TorchSharp.Tests;
@@ -42,7 +41,7 @@ public sealed class TorchSharpModelTests : IDisposable
     public async Task PredictBatch_Rows_RunAsOneForwardCall()
     {
         SaveTripNet("1", seed: 3);
-        var (model, services) = await TestHost.LoadAsync<TripModel, TripFeatures, float>("trip_late", Path.Combine(_store.Root, "trip_late", "1"), b => b.AddModelSettings<TorchSharpSettings>(TorchSharpSettings.SectionName));
+        var (model, services) = await TestHost.LoadModelAsync<TripModel, TripFeatures, float>("trip_late", Path.Combine(_store.Root, "trip_late", "1"), b => b.AddModelSettings<TorchSharpSettings>(TorchSharpSettings.SectionName));
         using var _ = services;
         using var __ = model;
         var outputs = new float[Trips.Length];
@@ -78,7 +77,7 @@ public sealed class TorchSharpModelTests : IDisposable
     {
         var net = new ProbeNet();
         _store.AddVersion("probe", "1", from: null);
-        var (model, services) = await TestHost.LoadAsync<ProbeModel, float, float>(
+        var (model, services) = await TestHost.LoadModelAsync<ProbeModel, float, float>(
             "probe",
             Path.Combine(_store.Root, "probe", "1"),
             b => b.AddTorchSharpModel<ProbeModel, float, float>("probe", m => m.ConfigureTorchSharp(s => s.IntraOpThreads = threads)),
@@ -107,7 +106,7 @@ public sealed class TorchSharpModelTests : IDisposable
     {
         var net = new ProbeNet { Hold = new ManualResetEventSlim() };
         _store.AddVersion("probe", "1", from: null);
-        var (model, services) = await TestHost.LoadAsync<ProbeModel, float, float>(
+        var (model, services) = await TestHost.LoadModelAsync<ProbeModel, float, float>(
             "probe", Path.Combine(_store.Root, "probe", "1"), b => b.AddTorchSharpModel<ProbeModel, float, float>("probe"), sp => ActivatorUtilities.CreateInstance<ProbeModel>(sp, net));
         using var _ = services;
 
@@ -161,7 +160,7 @@ public sealed class TorchSharpModelTests : IDisposable
         SaveTripNet("1", seed: 1);
         File.WriteAllText(Path.Combine(_store.Root, "trip_late", "1", "model.json"), """{"properties": {"inputs": ["trips"]}}""");
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => TestHost.LoadAsync<TripModel, TripFeatures, float>(
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => TestHost.LoadModelAsync<TripModel, TripFeatures, float>(
             "trip_late", Path.Combine(_store.Root, "trip_late", "1"), b => b.AddModelSettings<TorchSharpSettings>(TorchSharpSettings.SectionName)));
 
         Assert.Equal(
@@ -174,7 +173,7 @@ public sealed class TorchSharpModelTests : IDisposable
     {
         SaveTripNet("1", seed: 1);
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => TestHost.LoadAsync<TripModel, TripFeatures, float>(
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => TestHost.LoadModelAsync<TripModel, TripFeatures, float>(
             "trip_late", Path.Combine(_store.Root, "trip_late", "1"), b => b.AddTorchSharpModel<TripModel, TripFeatures, float>("trip_late", m => m.ConfigureTorchSharp(s => s.Device = "cuda"))));
 
         Assert.StartsWith("Model 'trip_late' asks for the device 'cuda' (TorchSharp Device setting), but this libtorch has no CUDA support or sees no GPU.", error.Message, StringComparison.Ordinal);

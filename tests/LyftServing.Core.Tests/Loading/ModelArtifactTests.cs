@@ -1,5 +1,3 @@
-using LyftServing.Tests.TestModels;
-
 namespace LyftServing.Tests.Loading;
 
 public sealed class ModelArtifactTests : IDisposable

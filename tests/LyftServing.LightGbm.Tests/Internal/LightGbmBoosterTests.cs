@@ -35,7 +35,7 @@ public sealed class LightGbmBoosterTests : IDisposable
     {
         var version = _store.AddFiles("trip_risk", "1", new Dictionary<string, string> { ["model.txt"] = content });
 
-        var error = await Assert.ThrowsAnyAsync<Exception>(() => TestHost.LoadTensorModelAsync("trip_risk", version));
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => LightGbmHost.LoadTensorModelAsync("trip_risk", version));
 
         Assert.True(error is LightGbmException, $"{what}: {error}");
         Assert.StartsWith("Model 'trip_risk' version '1': 'model.txt' is not a LightGBM model file LightGBM can read: ", error.Message, StringComparison.Ordinal);
@@ -46,7 +46,7 @@ public sealed class LightGbmBoosterTests : IDisposable
     {
         var version = _store.AddFiles("trip_risk", "1", new Dictionary<string, string> { ["model.json"] = """{"runtime": "lightgbm"}""" });
 
-        var error = await Assert.ThrowsAsync<FileNotFoundException>(() => TestHost.LoadTensorModelAsync("trip_risk", version));
+        var error = await Assert.ThrowsAsync<FileNotFoundException>(() => LightGbmHost.LoadTensorModelAsync("trip_risk", version));
 
         Assert.StartsWith("Model 'trip_risk' version '1' has no '.txt' file in ", error.Message, StringComparison.Ordinal);
     }
@@ -92,9 +92,9 @@ public sealed class LightGbmBoosterTests : IDisposable
         });
         var (row, expected) = Fixtures.Rows("trip_risk")[0];
 
-        using var lightGbm = await TestHost.LoadTensorModelAsync("trip_risk", raw);
+        using var lightGbm = await LightGbmHost.LoadTensorModelAsync("trip_risk", raw);
         var rawScore = lightGbm.Predict(LightGbmTensorModelTests.Features(row)).Values()[0];
-        var error = await Assert.ThrowsAnyAsync<Exception>(() => TestHost.LoadTensorModelAsync("trip_risk", invalid));
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => LightGbmHost.LoadTensorModelAsync("trip_risk", invalid));
 
         // The raw score of a binary model is the log-odds of its probability.
         Assert.Equal(expected[0], 1 / (1 + Math.Exp(-rawScore)), 1e-12);
@@ -107,7 +107,7 @@ public sealed class LightGbmBoosterTests : IDisposable
     [InlineData(LightGbmPredictionType.Contributions, 7)]
     public async Task Predict_OtherPredictionTypes_ScoreAsWideAsLightGbmSays(LightGbmPredictionType type, int width)
     {
-        using var lightGbm = await TestHost.LoadTensorModelAsync("trip_risk", configure: s => s.PredictionType = type);
+        using var lightGbm = await LightGbmHost.LoadTensorModelAsync("trip_risk", configure: s => s.PredictionType = type);
         var rows = Fixtures.Rows("trip_risk").Take(3).Select(r => r.Row).ToArray();
 
         var single = lightGbm.Predict(LightGbmTensorModelTests.Features(rows[0])).Values();
@@ -121,8 +121,8 @@ public sealed class LightGbmBoosterTests : IDisposable
     [Fact]
     public async Task Predict_FewerIterations_ScoresWithOnlyThose()
     {
-        using var all = await TestHost.LoadTensorModelAsync("trip_eta");
-        using var first = await TestHost.LoadTensorModelAsync("trip_eta", configure: s => s.NumIterations = 1);
+        using var all = await LightGbmHost.LoadTensorModelAsync("trip_eta");
+        using var first = await LightGbmHost.LoadTensorModelAsync("trip_eta", configure: s => s.NumIterations = 1);
         var row = LightGbmTensorModelTests.Features(Fixtures.Rows("trip_eta")[0].Row);
 
         Assert.NotEqual(all.Predict(row).Values()[0], first.Predict(row).Values()[0]);

@@ -15,7 +15,7 @@ public sealed class LightGbmTensorModelTests
     [Fact]
     public async Task StartAsync_DiscoveredVersionFolders_ServeWithNoCodeAndPassSelfTests()
     {
-        using var host = await TestHost.StartFixturesAsync();
+        using var host = await LightGbmHost.StartFixturesAsync();
         var manager = host.Services.GetRequiredService<IModelManager>();
 
         var statuses = manager.GetStatus().Where(s => s.Runtime == "lightgbm").ToList();
@@ -36,7 +36,7 @@ public sealed class LightGbmTensorModelTests
     [MemberData(nameof(NativeModels))]
     public async Task PredictAsync_EveryCaseAsJson_ReproducesLightGbmsOutputs(string model)
     {
-        using var host = await TestHost.StartFixturesAsync();
+        using var host = await LightGbmHost.StartFixturesAsync();
         var client = JsonClient(host, model);
 
         foreach (var testCase in Fixtures.Cases(model))
@@ -57,7 +57,7 @@ public sealed class LightGbmTensorModelTests
     [MemberData(nameof(NativeModels))]
     public async Task Predict_SingleRowsAndOneMatrix_AgreeExactlyAndWithLightGbm(string model)
     {
-        using var lightGbm = await TestHost.LoadTensorModelAsync(model);
+        using var lightGbm = await LightGbmHost.LoadTensorModelAsync(model);
         var rows = Fixtures.Rows(model);
 
         // Each row alone (the fast single-row API), then all rows in one call (the matrix API).
@@ -77,7 +77,7 @@ public sealed class LightGbmTensorModelTests
     [MemberData(nameof(NativeModels))]
     public async Task PredictBatch_RowsOfSeveralCalls_RunAsOneMatrixAndSplitBack(string model)
     {
-        using var lightGbm = await TestHost.LoadTensorModelAsync(model);
+        using var lightGbm = await LightGbmHost.LoadTensorModelAsync(model);
         var cases = Fixtures.Cases(model);
         var features = cases.Select(c => Features([.. c.Rows])).ToArray();
         var outputs = new Tensors[features.Length];
@@ -95,7 +95,7 @@ public sealed class LightGbmTensorModelTests
     [Fact]
     public async Task GetStatus_LoadedVersion_ShowsFeatureNamesScoresAndObjective()
     {
-        using var host = await TestHost.StartFixturesAsync();
+        using var host = await LightGbmHost.StartFixturesAsync();
 
         var version = Assert.Single(host.Services.GetRequiredService<IModelManager>().GetStatus("trip_class").Versions);
 
@@ -146,7 +146,7 @@ public sealed class LightGbmTensorModelTests
     [MemberData(nameof(BadFeatures))]
     public async Task PredictAsync_BadFeatures_ClearErrorAndTheModelKeepsServing(string features, string message)
     {
-        using var host = await TestHost.StartFixturesAsync();
+        using var host = await LightGbmHost.StartFixturesAsync();
         var client = JsonClient(host, "trip_risk");
         var good = Fixtures.Cases("trip_risk")[0];
 
@@ -161,7 +161,7 @@ public sealed class LightGbmTensorModelTests
     [Fact]
     public async Task Predict_CodeCallerWithFloatOrIntegerTensors_ConvertsThemToFloat64()
     {
-        using var lightGbm = await TestHost.LoadTensorModelAsync("trip_eta");
+        using var lightGbm = await LightGbmHost.LoadTensorModelAsync("trip_eta");
         var (row, expected) = Fixtures.Rows("trip_eta")[0];
 
         var fromFloats = lightGbm.Predict(new Tensors { { "features", Tensor.Create(row.Select(v => (float)v).ToArray(), 1, 6) } }).Values();
@@ -175,7 +175,7 @@ public sealed class LightGbmTensorModelTests
     [Fact]
     public async Task Predict_NoRows_ClearError()
     {
-        using var lightGbm = await TestHost.LoadTensorModelAsync("trip_class");
+        using var lightGbm = await LightGbmHost.LoadTensorModelAsync("trip_class");
 
         var error = Assert.Throws<ModelFeaturesException>(() => lightGbm.Predict(new Tensors { { "features", Tensor.Create(Array.Empty<double>(), 0, 6) } }));
 
@@ -185,7 +185,7 @@ public sealed class LightGbmTensorModelTests
     [Fact]
     public async Task Predict_MissingValues_AreScoredAsLightGbmScoresNaN()
     {
-        using var lightGbm = await TestHost.LoadTensorModelAsync("trip_risk");
+        using var lightGbm = await LightGbmHost.LoadTensorModelAsync("trip_risk");
         double[] row = [double.NaN, 8, double.NaN, 4.5, 100, 0];
 
         var single = lightGbm.Predict(Features(row)).Values();
@@ -198,7 +198,7 @@ public sealed class LightGbmTensorModelTests
     [Fact]
     public async Task Dispose_DuringARunningCall_FreesTheBoosterOnlyAfterTheCallLeaves()
     {
-        var lightGbm = await TestHost.LoadTensorModelAsync("trip_risk");
+        var lightGbm = await LightGbmHost.LoadTensorModelAsync("trip_risk");
         var booster = lightGbm.Booster;
         var call = booster.Lifetime.Enter();
 

@@ -72,7 +72,7 @@ public sealed class LightGbmTypedModelTests : IDisposable
     [InlineData("trip_class")]
     public async Task PredictBatch_Rows_OneMatrixCallAgreesExactlyWithSingleRows(string model)
     {
-        using var lightGbm = await TestHost.LoadTypedModelAsync<Trip, double[]>(model, Trip.Write, s => s.ToArray());
+        using var lightGbm = await LightGbmHost.LoadTypedModelAsync<Trip, double[]>(model, Trip.Write, s => s.ToArray());
         var rows = Fixtures.Rows(model);
         var trips = rows.Select(r => Trip.FromRow(r.Row)).ToArray();
         var outputs = new double[trips.Length][];
@@ -89,12 +89,12 @@ public sealed class LightGbmTypedModelTests : IDisposable
     [Fact]
     public async Task Predict_FeaturesTheWriterLeaves_AreMissingValues()
     {
-        using var lightGbm = await TestHost.LoadTypedModelAsync<Trip, double>("trip_risk", (t, row) => row[0] = t.TripKm, s => s[0]);
-        using var tensors = await TestHost.LoadTensorModelAsync("trip_risk");
+        using var lightGbm = await LightGbmHost.LoadTypedModelAsync<Trip, double>("trip_risk", (t, row) => row[0] = t.TripKm, s => s[0]);
+        using var tensors = await LightGbmHost.LoadTensorModelAsync("trip_risk");
         var trip = Trip.FromRow(Fixtures.Rows("trip_risk")[0].Row);
 
         // A full row written first, so a stale row in the pooled buffer would show.
-        using var full = await TestHost.LoadTypedModelAsync<Trip, double>("trip_risk", Trip.Write, s => s[0]);
+        using var full = await LightGbmHost.LoadTypedModelAsync<Trip, double>("trip_risk", Trip.Write, s => s[0]);
         full.Predict(trip);
         var partial = lightGbm.Predict(trip);
 
@@ -186,7 +186,7 @@ public sealed class LightGbmTypedModelTests : IDisposable
         using var entered = new ManualResetEventSlim();
         using var leave = new ManualResetEventSlim();
         var block = 0;
-        var lightGbm = await TestHost.LoadTypedModelAsync<Trip, double>("trip_risk", (t, row) =>
+        var lightGbm = await LightGbmHost.LoadTypedModelAsync<Trip, double>("trip_risk", (t, row) =>
         {
             Trip.Write(t, row);
             if (Volatile.Read(ref block) == 1)
@@ -230,7 +230,7 @@ public sealed class LightGbmTypedModelTests : IDisposable
         var rows = Fixtures.Rows("trip_risk");
         LightGbmTypedModel<Trip, double>? model = null;
         var inner = double.NaN;
-        using var lightGbm = await TestHost.LoadTypedModelAsync<Trip, double>("trip_risk", (t, row) =>
+        using var lightGbm = await LightGbmHost.LoadTypedModelAsync<Trip, double>("trip_risk", (t, row) =>
         {
             // The outer call's row is written when the nested call runs on the same thread: sharing
             // the outer call's buffers would score the nested row for both.
@@ -255,7 +255,7 @@ public sealed class LightGbmTypedModelTests : IDisposable
     [Fact]
     public async Task Predict_FromThreadsThatEnd_TheirPredictorsAreHandedOn()
     {
-        using var lightGbm = await TestHost.LoadTypedModelAsync<Trip, double>("trip_risk", Trip.Write, s => s[0]);
+        using var lightGbm = await LightGbmHost.LoadTypedModelAsync<Trip, double>("trip_risk", Trip.Write, s => s[0]);
         var (row, expected) = Fixtures.Rows("trip_risk")[0];
         for (var i = 0; i < 50; i++)
         {

@@ -70,7 +70,7 @@ public sealed class LoadUnloadMemoryTests(ITestOutputHelper output) : IDisposabl
         var before = Resident();
         for (var i = 0; i < Cycles; i++)
         {
-            loaded.Add(await TestHost.LoadTensorModelAsync("trip_class"));
+            loaded.Add(await LightGbmHost.LoadTensorModelAsync("trip_class"));
         }
 
         var after = Resident();

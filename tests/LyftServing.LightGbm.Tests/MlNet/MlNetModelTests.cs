@@ -1,6 +1,5 @@
 using System.Text.Json;
 using LyftServing.LightGbm.Tests.TestSupport;
-using LyftServing.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
 using TripModels;
 

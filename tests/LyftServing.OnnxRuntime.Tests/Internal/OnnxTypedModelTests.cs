@@ -59,7 +59,7 @@ public sealed class OnnxTypedModelTests : IDisposable
     {
         var version = _store.AddVersion(model, "1", model);
         var (onnx, services) = await TestHost.LoadModelAsync<OnnxTypedModel<TabularFeatures, float>, TabularFeatures, float>(
-            model, version, b => b.AddOnnxRuntime(), sp => TestHost.Typed<TabularFeatures, float>(sp, model, model == "bench_mlp" ? Mappings.Bench : Mappings.Tabular));
+            model, version, b => b.AddOnnxRuntime(), sp => OnnxModelCode.Typed<TabularFeatures, float>(sp, model, model == "bench_mlp" ? Mappings.Bench : Mappings.Tabular));
         using var _ = services;
         using var __ = onnx;
         var cases = Fixtures.Cases(model);
@@ -78,7 +78,7 @@ public sealed class OnnxTypedModelTests : IDisposable
     {
         var version = _store.AddVersion("mixed_inputs", "1", "mixed_inputs");
         var (onnx, services) = await TestHost.LoadModelAsync<OnnxTypedModel<MixedFeatures, float>, MixedFeatures, float>(
-            "mixed_inputs", version, b => b.AddOnnxRuntime(), sp => TestHost.Typed<MixedFeatures, float>(sp, "mixed_inputs", Mappings.Mixed));
+            "mixed_inputs", version, b => b.AddOnnxRuntime(), sp => OnnxModelCode.Typed<MixedFeatures, float>(sp, "mixed_inputs", Mappings.Mixed));
         using var _ = services;
         using var __ = onnx;
         var cases = Fixtures.Cases("mixed_inputs");
@@ -201,7 +201,7 @@ public sealed class OnnxTypedModelTests : IDisposable
         Directory.CreateDirectory(version);
         File.Copy(Path.Combine(AppContext.BaseDirectory, "assets", "fixed_shape", "model.onnx"), Path.Combine(version, "model.onnx"));
         var (onnx, services) = await TestHost.LoadModelAsync<OnnxTypedModel<float[], float>, float[], float>(
-            "fixed_shape", version, b => b.AddOnnxRuntime(), sp => TestHost.Typed<float[], float>(sp, "fixed_shape", onnx => onnx
+            "fixed_shape", version, b => b.AddOnnxRuntime(), sp => OnnxModelCode.Typed<float[], float>(sp, "fixed_shape", onnx => onnx
                 .MapInput<float>("x", (features, row) => features.CopyTo(row))
                 .MapOutput<float>("x_out", row => row[0] + row[1] + row[2])));
         using var _ = services;
@@ -245,7 +245,7 @@ public sealed class OnnxTypedModelTests : IDisposable
         using var entered = new ManualResetEventSlim();
         using var proceed = new ManualResetEventSlim();
         var (onnx, services) = await TestHost.LoadModelAsync<OnnxTypedModel<TabularFeatures, float>, TabularFeatures, float>(
-            "tabular_mlp", version, b => b.AddOnnxRuntime(), sp => TestHost.Typed<TabularFeatures, float>(sp, "tabular_mlp", onnx => onnx
+            "tabular_mlp", version, b => b.AddOnnxRuntime(), sp => OnnxModelCode.Typed<TabularFeatures, float>(sp, "tabular_mlp", onnx => onnx
                 .MapInput<float>("features", (features, row) =>
                 {
                     entered.Set();

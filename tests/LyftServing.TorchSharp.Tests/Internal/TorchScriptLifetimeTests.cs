@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using LyftServing.Tests.Shared;
 using TripScoring;
 using Xunit.Abstractions;
 

@@ -138,7 +138,7 @@ public sealed class TorchScriptModelLoadTests : IDisposable
     }
 
     private static Task<(TorchScriptModel, ServiceProvider)> LoadAsync(string version) =>
-        TestHost.LoadAsync<TorchScriptModel, Tensors, Tensors>("m", version, b => b.AddTorchScriptRuntime());
+        TestHost.LoadModelAsync<TorchScriptModel, Tensors, Tensors>("m", version, b => b.AddTorchScriptRuntime());
 
     private static void WriteProperties(string directory, string properties) =>
         File.WriteAllText(Path.Combine(directory, "model.json"), $$"""{"runtime": "torchscript", "properties": {{properties}}}""");

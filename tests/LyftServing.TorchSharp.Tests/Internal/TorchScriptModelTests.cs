@@ -72,7 +72,7 @@ public sealed class TorchScriptModelTests
     [MemberData(nameof(FixtureModels))]
     public async Task PredictBatch_FixtureRows_ReproduceEveryRowInOneRun(string model)
     {
-        var (torchScript, services) = await TestHost.LoadAsync<TorchScriptModel, Tensors, Tensors>(model, Assets.TorchScript(model), b => b.AddTorchScriptRuntime());
+        var (torchScript, services) = await TestHost.LoadModelAsync<TorchScriptModel, Tensors, Tensors>(model, Assets.TorchScript(model), b => b.AddTorchScriptRuntime());
         using var _ = services;
         using var __ = torchScript;
         var cases = Assets.FixtureCases(model);

@@ -1,13 +1,14 @@
+// The Web SDK (the TorchSharp tests) imports these namespaces implicitly; the other projects that link this file do not.
+#pragma warning disable IDE0005
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using LyftServing.OnnxRuntime.Internal;
+#pragma warning restore IDE0005
 
-namespace LyftServing.OnnxRuntime.Tests.TestSupport;
+namespace LyftServing.Tests.Shared;
 
-/// <summary>Builds and starts a generic host with model serving, as a service would.</summary>
-public static class TestHost
+/// <summary>Starts a generic host with model serving, as a service would, or loads model code directly. Linked into the adapter tests.</summary>
+internal static class TestHost
 {
     public static async Task<IHost> StartAsync(Action<IModelServingBuilder> configure, IDictionary<string, string?>? configuration = null, Action<IServiceCollection>? services = null)
     {
@@ -32,7 +33,7 @@ public static class TestHost
         return host;
     }
 
-    /// <summary>Creates model code directly (as the host does) and loads a version, for capabilities the host does not expose, such as batches.</summary>
+    /// <summary>Creates model code as the host does (through dependency injection) and loads a version folder, for what the host does not expose, such as batches.</summary>
     public static async Task<(TModel Model, ServiceProvider Services)> LoadModelAsync<TModel, TFeatures, TOutput>(
         string modelName, string versionDirectory, Action<IModelServingBuilder> configure, Func<IServiceProvider, TModel>? create = null)
         where TModel : class, IModel<TFeatures, TOutput>
@@ -45,13 +46,5 @@ public static class TestHost
         var artifact = await ModelArtifact.FromDirectoryAsync(modelName, Path.GetFileName(versionDirectory), versionDirectory);
         await model.LoadAsync(artifact, CancellationToken.None);
         return (model, provider);
-    }
-
-    /// <summary>Creates the model code of a typed ONNX model as <c>AddOnnxModel&lt;TFeatures, TOutput&gt;</c> registers it.</summary>
-    internal static OnnxTypedModel<TFeatures, TOutput> Typed<TFeatures, TOutput>(IServiceProvider services, string modelName, Action<OnnxMappingBuilder<TFeatures, TOutput>> map)
-    {
-        var mapping = new OnnxMappingBuilder<TFeatures, TOutput>(modelName);
-        map(mapping);
-        return new OnnxTypedModel<TFeatures, TOutput>(mapping.Build(), services.GetRequiredService<IModelSettings<OnnxModelSettings>>(), services.GetRequiredService<ILoggerFactory>());
     }
 }
