@@ -15,7 +15,7 @@ public sealed class ResidentMemoryTests;
 [Collection(nameof(ResidentMemoryTests))]
 public sealed class OnnxSessionTests(ITestOutputHelper output) : IDisposable
 {
-    private const int Callers = 8;
+    private const int Callers = SwapLoad.Callers;
     private readonly TempStore _store = new();
 
     public void Dispose() => _store.Dispose();
@@ -114,14 +114,14 @@ public sealed class OnnxSessionTests(ITestOutputHelper output) : IDisposable
             await CycleAsync();
         }
 
-        var before = ResidentBytes();
+        var before = ResidentMemory.Bytes();
         var watch = Stopwatch.StartNew();
         for (var i = 0; i < 200; i++)
         {
             await CycleAsync();
         }
 
-        var after = ResidentBytes();
+        var after = ResidentMemory.Bytes();
         var growth = after - before;
         output.WriteLine($"RSS after 20 warm-up cycles: {before / 1048576.0:F1} MiB; after 200 more load/unload cycles: {after / 1048576.0:F1} MiB; growth {growth / 1048576.0:F2} MiB ({watch.Elapsed.TotalSeconds:F1} s)");
         Assert.True(growth < BoundBytes, $"RSS grew by {growth / 1048576.0:F1} MiB over 200 cycles (bound {BoundBytes / 1048576} MiB)");
@@ -129,65 +129,17 @@ public sealed class OnnxSessionTests(ITestOutputHelper output) : IDisposable
         await host.StopAsync();
     }
 
-    /// <summary>
-    /// Runs <see cref="Callers"/> callers in a loop while 24 versions become primary: 12 published
-    /// as new folders and picked up by RefreshAsync, then 12 explicit promotions back to earlier
-    /// versions (each reloaded, since its earlier load was retired).
-    /// </summary>
+    /// <summary>Runs <see cref="SwapLoad.RunAsync"/>, then waits until the retired versions are gone, so the swaps are complete.</summary>
     private static async Task<(long Calls, List<string> Failures)> RunUnderLoadAsync(
         IHost host, string model, Func<int, Task<bool>> call, Action<string> publish)
     {
-        var manager = host.Services.GetRequiredService<IModelManager>();
-        using var stop = new CancellationTokenSource();
-        var failures = new List<string>();
-        long calls = 0;
-        // Dedicated threads: calls complete synchronously, so callers on pool threads would spin
-        // forever and starve the pool that the swaps' own continuations need.
-        var callers = Enumerable.Range(0, Callers).Select(c => Task.Factory.StartNew(() =>
+        var result = await SwapLoad.RunAsync(host, model, call, version =>
         {
-            var i = c;
-            while (!stop.IsCancellationRequested)
-            {
-                try
-                {
-                    if (!call(i++).GetAwaiter().GetResult())
-                    {
-                        lock (failures)
-                        {
-                            failures.Add("wrong output");
-                        }
-                    }
-                }
-                catch (Exception ex)
-                {
-                    lock (failures)
-                    {
-                        failures.Add($"{ex.GetType().Name}: {ex.Message}");
-                    }
-                }
-
-                Interlocked.Increment(ref calls);
-            }
-        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
-
-        for (var v = 2; v <= 13; v++)
-        {
-            publish(v.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            await manager.RefreshAsync(model);
-            Assert.Equal(v.ToString(System.Globalization.CultureInfo.InvariantCulture), manager.GetStatus(model).PrimaryVersion);
-        }
-
-        for (var v = 1; v <= 12; v++)
-        {
-            var version = v.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            await manager.PromoteAsync(model, version);
-            Assert.Equal(version, manager.GetStatus(model).PrimaryVersion);
-        }
-
-        await stop.CancelAsync();
-        await Task.WhenAll(callers);
-        await WaitForRetirementsAsync(manager, model);
-        return (Interlocked.Read(ref calls), failures);
+            publish(version);
+            return Task.CompletedTask;
+        });
+        await WaitForRetirementsAsync(host.Services.GetRequiredService<IModelManager>(), model);
+        return result;
     }
 
     /// <summary>Waits until every retired version has drained and been disposed, so the swaps are complete.</summary>
@@ -204,25 +156,5 @@ public sealed class OnnxSessionTests(ITestOutputHelper output) : IDisposable
                 await changed.Task.WaitAsync(TimeSpan.FromSeconds(30));
             }
         }
-    }
-
-    private static long ResidentBytes()
-    {
-        for (var i = 0; i < 3; i++)
-        {
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-        }
-
-        foreach (var line in File.ReadLines("/proc/self/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                return long.Parse(line["VmRSS:".Length..^"kB".Length].Trim(), System.Globalization.CultureInfo.InvariantCulture) * 1024;
-            }
-        }
-
-        using var process = Process.GetCurrentProcess();
-        return process.WorkingSet64;
     }
 }

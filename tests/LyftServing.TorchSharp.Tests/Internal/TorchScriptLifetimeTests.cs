@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using TripScoring;
 using Xunit.Abstractions;
 
@@ -18,7 +17,7 @@ public sealed class ResidentMemoryTests;
 [Collection(nameof(ResidentMemoryTests))]
 public sealed class TorchScriptLifetimeTests(ITestOutputHelper output) : IDisposable
 {
-    private const int Callers = 8;
+    private const int Callers = SwapLoad.Callers;
     private readonly TempStore _store = new();
 
     public void Dispose() => _store.Dispose();
@@ -35,7 +34,7 @@ public sealed class TorchScriptLifetimeTests(ITestOutputHelper output) : IDispos
         var expected = cases.Select(c => c["score"]!.GetValue<float>()).ToArray();
         var damaged = false;
 
-        var (calls, failures) = await RunUnderLoadAsync(
+        var (calls, failures) = await SwapLoad.RunAsync(
             host,
             "tabular_mlp",
             async i =>
@@ -190,70 +189,5 @@ public sealed class TorchScriptLifetimeTests(ITestOutputHelper output) : IDispos
         }
 
         return (before, ResidentMemory.Bytes(), watch.Elapsed.TotalSeconds);
-    }
-
-    /// <summary>
-    /// Runs <see cref="Callers"/> callers in a loop while 24 versions become primary: 12 published
-    /// as new folders and picked up by RefreshAsync, then 12 explicit promotions back to earlier
-    /// versions (each reloaded, since its earlier load was retired).
-    /// </summary>
-    private static async Task<(long Calls, List<string> Failures)> RunUnderLoadAsync(IHost host, string model, Func<int, Task<bool>> call, Func<string, Task> publish)
-    {
-        var manager = host.Services.GetRequiredService<IModelManager>();
-        using var stop = new CancellationTokenSource();
-        var failures = new List<string>();
-        long calls = 0;
-
-        // Dedicated threads: calls complete synchronously, so callers on pool threads would spin
-        // and starve the pool that the swaps' own continuations need.
-        var callers = Enumerable.Range(0, Callers).Select(c => Task.Factory.StartNew(
-            () =>
-            {
-                var i = c;
-                while (!stop.IsCancellationRequested)
-                {
-                    try
-                    {
-                        if (!call(i++).GetAwaiter().GetResult())
-                        {
-                            lock (failures)
-                            {
-                                failures.Add("wrong output");
-                            }
-                        }
-                    }
-                    catch (Exception ex)
-                    {
-                        lock (failures)
-                        {
-                            failures.Add($"{ex.GetType().Name}: {ex.Message}");
-                        }
-                    }
-
-                    Interlocked.Increment(ref calls);
-                }
-            },
-            CancellationToken.None,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default)).ToArray();
-
-        for (var v = 2; v <= 13; v++)
-        {
-            var version = v.ToString(CultureInfo.InvariantCulture);
-            await publish(version);
-            await manager.RefreshAsync(model);
-            Assert.Equal(version, manager.GetStatus(model).PrimaryVersion);
-        }
-
-        for (var v = 1; v <= 12; v++)
-        {
-            var version = v.ToString(CultureInfo.InvariantCulture);
-            await manager.PromoteAsync(model, version);
-            Assert.Equal(version, manager.GetStatus(model).PrimaryVersion);
-        }
-
-        await stop.CancelAsync();
-        await Task.WhenAll(callers);
-        return (Interlocked.Read(ref calls), failures);
     }
 }
