@@ -138,22 +138,7 @@ public sealed class TorchScriptLifetimeTests(ITestOutputHelper output) : IDispos
             await manager.UnloadVersionAsync("bench_mlp", "2");
         }
 
-        for (var i = 0; i < 20; i++)
-        {
-            await CycleAsync();
-        }
-
-        var before = ResidentMemory.Bytes();
-        var watch = Stopwatch.StartNew();
-        for (var i = 0; i < 200; i++)
-        {
-            await CycleAsync();
-        }
-
-        var after = ResidentMemory.Bytes();
-        var growth = after - before;
-        output.WriteLine($"RSS after 20 warm-up cycles: {before / 1048576.0:F1} MiB; after 200 more load/unload cycles: {after / 1048576.0:F1} MiB; growth {growth / 1048576.0:F2} MiB ({watch.Elapsed.TotalSeconds:F1} s)");
-        Assert.True(growth < BoundBytes, $"RSS grew by {growth / 1048576.0:F1} MiB over 200 cycles (bound {BoundBytes / 1048576} MiB)");
+        await LoadUnloadCycles.AssertResidentGrowthBelowAsync(CycleAsync, BoundBytes, output);
         Assert.Equal(["1"], manager.GetStatus("bench_mlp").Versions.Select(v => v.Version));
         await host.StopAsync();
     }
