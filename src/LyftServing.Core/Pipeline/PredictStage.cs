@@ -143,10 +143,12 @@ internal sealed class PredictStage<TFeatures, TOutput>(ModelContext context, Ser
         var timed = duration.Enabled;
         var started = timed ? Stopwatch.GetTimestamp() : 0;
 
-        var activity = ModelServingTelemetry.Source.HasListeners() ? StartActivity(version, role) : null;
+        Activity? activity = null;
         string? errorType = null;
         try
         {
+            // Inside the try: a listener that throws from StartActivity must not leave the call counted in.
+            activity = ModelServingTelemetry.Source.HasListeners() ? StartActivity(version, role) : null;
             return version.Model.Predict(features);
         }
         catch (Exception ex)

@@ -61,7 +61,17 @@ internal sealed class LightGbmRowPredictors : IDisposable
             throw Unloaded();
         }
 
-        var predictor = _perThread.Value!;
+        LightGbmRowPredictor predictor;
+        try
+        {
+            predictor = _perThread.Value!;
+        }
+        catch (ObjectDisposedException)
+        {
+            // Dispose ran to its end after the check above: the thread-local is gone too.
+            throw Unloaded();
+        }
+
         if (predictor.InUse)
         {
             // A nested call on this thread: a predictor of its own.

@@ -2,6 +2,7 @@ using System.Globalization;
 using LyftServing.Tests.TestModels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LyftServing.Tests.Hosting;
 
@@ -113,7 +114,18 @@ public sealed class HotSwapConcurrencyTests : IDisposable
         }
 
         await stop.CancelAsync();
-        await Task.WhenAll(callers);
+
+        // The callers' last rows may not fill a batch, and the host's clock is a FakeTimeProvider:
+        // move it by the batch's MaxDelay until they are answered (the 60 s timeout stays far off).
+        var clock = (FakeTimeProvider)host.Services.GetRequiredService<TimeProvider>();
+        var stopped = Task.WhenAll(callers);
+        while (!stopped.IsCompleted)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(1));
+            await Task.WhenAny(stopped, Task.Delay(1));
+        }
+
+        await stopped;
         var loaded = host.Manager().GetStatus("lin").Shadows.Count + 1;
         await host.WaitForStatusAsync("lin", s => s.Versions.Count == loaded);
 
