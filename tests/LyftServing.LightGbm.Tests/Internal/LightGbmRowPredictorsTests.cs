@@ -36,7 +36,7 @@ public sealed class LightGbmRowPredictorsTests : IDisposable
         var poisoned = good with { PriorCancellations = Poison };
         for (var round = 0; round < 10; round++)
         {
-            var lightGbm = await TestHost.LoadTypedModelAsync<Trip, double>("trip_risk", WriteOrThrow, s => s[0]);
+            var lightGbm = await LightGbmHost.LoadTypedModelAsync<Trip, double>("trip_risk", WriteOrThrow, s => s[0]);
             var booster = lightGbm.Booster;
             var failures = new List<string>();
             var calls = 0;
@@ -107,7 +107,7 @@ public sealed class LightGbmRowPredictorsTests : IDisposable
     {
         var rows = Fixtures.Rows("trip_risk");
         LightGbmTypedModel<Trip, double>? model = null;
-        var lightGbm = await TestHost.LoadTypedModelAsync<Trip, double>("trip_risk", (t, row) =>
+        var lightGbm = await LightGbmHost.LoadTypedModelAsync<Trip, double>("trip_risk", (t, row) =>
         {
             Trip.Write(t, row);
             if (t.PriorCancellations == Poison)
