@@ -3,8 +3,9 @@ namespace LyftServing;
 /// <summary>
 /// Keeps a model version's native resources (a framework session, handles, pinned buffers) alive
 /// while calls use them: a call enters before it touches them and exits after; disposing waits
-/// for the last running call to exit before it releases them, so a call that outlives the host's
-/// drain timeout never runs on a released native resource.
+/// for the last running call to exit before it releases them. The host already disposes model code
+/// only after its calls have drained; this guard also covers model code called directly (tests,
+/// tools) and a call still running when its model code is disposed.
 /// </summary>
 /// <remarks>
 /// <para>Thread-safe and allocation-free on the call path: <c>using var call = lifetime.Enter();</c>.</para>
